@@ -1,0 +1,103 @@
+"""Card actions (Action.Execute verbs and Action.Submit data), one small handler per verb.
+
+Payloads come from the client and are untrusted: every field is checked, and the person
+acting is always the authenticated user of the activity, never one named in the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from bot.chat.handlers import ChatDeps, handle_tip
+from bot.chat.model import Incoming, Reply
+from bot.settings import LANGUAGES, Language
+from bot.texts import t
+from cards.answers import answer_card, feedback_thanks_card
+from cards.base import (
+    VERB_FEEDBACK,
+    VERB_SHOW_ENTRY,
+    VERB_SHOW_THEME,
+    VERB_THEMES,
+    VERB_TIP,
+)
+from cards.browse import theme_card, themes_card
+
+ActionHandler = Callable[[Incoming, Mapping[str, Any], Language, ChatDeps], Awaitable[Reply]]
+MAX_ID_LENGTH = 100
+
+
+class InvalidAction(ValueError):
+    """The payload does not describe an action we can perform."""
+
+
+def _text_field(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
+        raise InvalidAction(f"field {name!r} is missing or not a short text")
+    return value
+
+
+def _language(data: Mapping[str, Any], incoming: Incoming, deps: ChatDeps) -> Language:
+    value = data.get("lang")
+    for lang in LANGUAGES:
+        if value == lang:
+            return lang
+    return deps.language_for(incoming)
+
+
+async def _feedback(incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps) -> Reply:
+    entry_id = _text_field(data, "entry")
+    helpful = data.get("helpful")
+    if not isinstance(helpful, bool) or not deps.pack.has_entry(entry_id):
+        raise InvalidAction("feedback needs a known entry and helpful true/false")
+    deps.feedback.record(entry_id, helpful)
+    entry = deps.pack.entry(entry_id)
+    return Reply(card=feedback_thanks_card(entry, deps.pack.theme(entry.theme), lang, helpful), lang=lang)
+
+
+async def _show_entry(incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps) -> Reply:
+    entry_id = _text_field(data, "entry")
+    if not deps.pack.has_entry(entry_id):
+        raise InvalidAction(f"unknown entry {entry_id!r}")
+    entry = deps.pack.entry(entry_id)
+    return Reply(card=answer_card(entry, deps.pack.theme(entry.theme), lang), lang=lang)
+
+
+async def _show_theme(incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps) -> Reply:
+    theme_id = _text_field(data, "theme")
+    try:
+        theme = deps.pack.theme(theme_id)
+    except KeyError:
+        raise InvalidAction(f"unknown theme {theme_id!r}") from None
+    return Reply(card=theme_card(deps.pack, theme, lang), lang=lang)
+
+
+async def _themes(incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps) -> Reply:
+    return Reply(card=themes_card(deps.pack, lang), lang=lang)
+
+
+async def _tip(incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps) -> Reply:
+    return await handle_tip(incoming, lang, deps)
+
+
+ACTIONS: dict[str, ActionHandler] = {
+    VERB_FEEDBACK: _feedback,
+    VERB_SHOW_ENTRY: _show_entry,
+    VERB_SHOW_THEME: _show_theme,
+    VERB_THEMES: _themes,
+    VERB_TIP: _tip,
+}
+
+
+async def perform(incoming: Incoming, verb: object, data: object, deps: ChatDeps) -> Reply:
+    """Run the action named by `verb`; a bad payload gets a friendly text, never an exception."""
+    payload: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+    lang = _language(payload, incoming, deps)
+    handler = ACTIONS.get(verb) if isinstance(verb, str) else None
+    if handler is None:
+        return Reply(text=t("action.invalid", lang), lang=lang)
+    try:
+        return await handler(incoming, payload, lang, deps)
+    except InvalidAction:
+        return Reply(text=t("action.invalid", lang), lang=lang)

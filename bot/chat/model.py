@@ -1,0 +1,61 @@
+"""Our own types for what arrives from and goes back to a chat, independent of any SDK."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bot.settings import LANGUAGES, Language
+
+
+class ConversationKind(StrEnum):
+    PERSONAL = "personal"
+    CHANNEL = "channel"
+    GROUP = "groupChat"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message or card action, already authenticated by the edge.
+
+    `user_id` and `aad_object_id` come from the authenticated activity; card payloads
+    never override them.
+    """
+
+    text: str
+    user_id: str
+    conversation_id: str
+    kind: ConversationKind = ConversationKind.PERSONAL
+    aad_object_id: str | None = None
+    user_name: str = ""
+    tenant_id: str | None = None
+    locale: str | None = None
+    mentioned: bool = False
+    value: Mapping[str, Any] | None = None
+
+    @property
+    def locale_language(self) -> Language | None:
+        """The user's client language if it is one of ours (fi-FI → fi)."""
+        if not self.locale:
+            return None
+        prefix = self.locale.split("-")[0].lower()
+        for lang in LANGUAGES:
+            if prefix == lang:
+                return lang
+        return None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to send back: a plain text, a card, or both (text first)."""
+
+    text: str | None = None
+    card: dict[str, Any] | None = None
+    lang: Language = "fi"
+    extra: tuple[Reply, ...] = field(default=())
+
+    @property
+    def empty(self) -> bool:
+        return self.text is None and self.card is None

@@ -1,0 +1,110 @@
+"""Load and validate a content pack directory.
+
+A broken pack stops start-up with a ContentError that names the file, the entry id
+and the field, so whoever edits the YAML finds the mistake at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.content.models import ContentPack, Entry, Theme
+
+PACK_FILE = "pack.yaml"
+ENTRIES_DIR = "entries"
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+class ContentError(ValueError):
+    """The content pack cannot be used; the message says where and why."""
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ContentError(f"{path}: cannot read ({error.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise ContentError(f"{path}: file is larger than {MAX_FILE_BYTES // 1024} KiB")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(f"{path}: not UTF-8 text") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" line {where.line + 1}" if where is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ContentError(f"{path}:{line}: invalid YAML: {problem}") from None
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in location) or "(item)"
+
+
+def _parse(model: type[BaseModel], raw: Any, path: Path, kind: str, index: int) -> Any:
+    item_id = raw.get("id") if isinstance(raw, dict) else None
+    label = f"{kind} {item_id!r}" if isinstance(item_id, str) else f"{kind} #{index + 1}"
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"field {_field_path(problem['loc'])}: {problem['msg']}" for problem in error.errors()
+        )
+        raise ContentError(f"{path}: {label}: {problems}") from None
+
+
+def _list_under(document: Any, key: str, path: Path) -> list[Any]:
+    if not isinstance(document, dict) or not isinstance(document.get(key), list):
+        raise ContentError(f"{path}: expected a mapping with a list under '{key}'")
+    items: list[Any] = document[key]
+    return items
+
+
+def load_pack(directory: Path) -> ContentPack:
+    """Read `pack.yaml` and every `entries/*.yaml` below `directory`, and validate them."""
+    pack_path = directory / PACK_FILE
+    if not pack_path.is_file():
+        raise ContentError(f"{pack_path}: missing (a content pack needs {PACK_FILE})")
+    document = _read_yaml(pack_path)
+    if not isinstance(document, dict):
+        raise ContentError(f"{pack_path}: expected a mapping at the top")
+    version = document.get("version")
+    if not isinstance(version, str | int | float) or not str(version).strip():
+        raise ContentError(f"{pack_path}: field version: missing")
+    themes: list[Theme] = [
+        _parse(Theme, raw, pack_path, "theme", index)
+        for index, raw in enumerate(_list_under(document, "themes", pack_path))
+    ]
+    theme_ids = [theme.id for theme in themes]
+    for theme_id in theme_ids:
+        if theme_ids.count(theme_id) > 1:
+            raise ContentError(f"{pack_path}: theme {theme_id!r}: duplicate id")
+
+    entry_files = sorted((directory / ENTRIES_DIR).glob("*.yaml"))
+    if not entry_files:
+        raise ContentError(f"{directory / ENTRIES_DIR}: no entry files (*.yaml)")
+    entries: list[Entry] = []
+    seen: dict[str, Path] = {}
+    for path in entry_files:
+        for index, raw in enumerate(_list_under(_read_yaml(path), "entries", path)):
+            entry: Entry = _parse(Entry, raw, path, "entry", index)
+            if entry.id in seen:
+                raise ContentError(
+                    f"{path}: entry {entry.id!r}: duplicate id (also in {seen[entry.id]})"
+                )
+            if entry.theme not in theme_ids:
+                raise ContentError(
+                    f"{path}: entry {entry.id!r}: field theme: unknown theme {entry.theme!r}"
+                )
+            seen[entry.id] = path
+            entries.append(entry)
+    for theme in themes:
+        if not any(entry.theme == theme.id for entry in entries):
+            raise ContentError(f"{pack_path}: theme {theme.id!r}: has no entries")
+    return ContentPack(version=str(version), themes=tuple(themes), entries=tuple(entries))

@@ -1,0 +1,142 @@
+"""Typed model of a content pack: themes and entries, every text in fi, sv and en."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from bot.settings import LANGUAGES, Language
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Text(_Strict):
+    """One user-facing text in the three languages."""
+
+    fi: str
+    sv: str
+    en: str
+
+    @field_validator("fi", "sv", "en")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    def get(self, lang: Language) -> str:
+        return str(getattr(self, lang))
+
+
+class Words(_Strict):
+    """A list of short texts per language (keywords, example questions)."""
+
+    fi: tuple[str, ...]
+    sv: tuple[str, ...]
+    en: tuple[str, ...]
+
+    def get(self, lang: Language) -> tuple[str, ...]:
+        words: tuple[str, ...] = getattr(self, lang)
+        return words
+
+
+class Link(_Strict):
+    title: str
+    url: str
+
+    @field_validator("url")
+    @classmethod
+    def _https_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.netloc or " " in value:
+            raise ValueError(f"must be an https URL, got {value!r}")
+        return value
+
+
+class Theme(_Strict):
+    id: str
+    title: Text
+    description: Text
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError(f"must be lowercase words joined by '-', got {value!r}")
+        return value
+
+
+class Entry(_Strict):
+    id: str
+    theme: str
+    title: Text
+    body: Text
+    tip: Text
+    keywords: Words
+    questions: Words
+    links: tuple[Link, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError(f"must be lowercase words joined by '-', got {value!r}")
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _short_title(cls, value: Text) -> Text:
+        for lang in LANGUAGES:
+            if len(value.get(lang)) > 120:
+                raise ValueError(f"{lang} title is longer than 120 characters")
+        return value
+
+    @field_validator("keywords")
+    @classmethod
+    def _some_keywords(cls, value: Words) -> Words:
+        for lang in LANGUAGES:
+            if not value.get(lang):
+                raise ValueError(f"needs at least one {lang} keyword")
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _three_questions(cls, value: Words) -> Words:
+        for lang in LANGUAGES:
+            if len(value.get(lang)) < 3:
+                raise ValueError(f"needs at least 3 {lang} example questions")
+        return value
+
+
+@dataclass(frozen=True)
+class ContentPack:
+    """A validated pack. Entries keep the order of their files."""
+
+    version: str
+    themes: tuple[Theme, ...]
+    entries: tuple[Entry, ...]
+
+    def theme(self, theme_id: str) -> Theme:
+        for theme in self.themes:
+            if theme.id == theme_id:
+                return theme
+        raise KeyError(theme_id)
+
+    def entry(self, entry_id: str) -> Entry:
+        for entry in self.entries:
+            if entry.id == entry_id:
+                return entry
+        raise KeyError(entry_id)
+
+    def has_entry(self, entry_id: str) -> bool:
+        return any(entry.id == entry_id for entry in self.entries)
+
+    def entries_of(self, theme_id: str) -> tuple[Entry, ...]:
+        return tuple(entry for entry in self.entries if entry.theme == theme_id)

@@ -1,0 +1,160 @@
+"""Settings: read once from the environment, typed, frozen, validated at start.
+
+Nothing else in the code base reads environment variables. A bad value stops start-up
+with a message that names the variable.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Language = Literal["fi", "sv", "en"]
+LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
+APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+
+BUNDLED_CONTENT_DIR = Path(__file__).resolve().parent.parent / "config" / "content"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the bot cannot start with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the bot. See README.md, section "Settings"."""
+
+    host: str = "127.0.0.1"
+    port: int = 3978
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_tenant_id: str = ""
+    app_type: str = "MultiTenant"
+    content_dir: Path = BUNDLED_CONTENT_DIR
+    data_dir: Path = Path("data")
+    default_language: Language = "fi"
+    log_level: str = "INFO"
+    max_body_bytes: int = 256 * 1024
+    # Bot Framework endpoint overrides; empty means the SDK's public defaults.
+    openid_metadata_url: str = ""
+    token_issuer: str = ""
+    login_url: str = ""
+    oauth_scope: str = ""
+
+    @property
+    def local_mode(self) -> bool:
+        """No app credentials: anonymous requests are accepted, so only loopback may listen."""
+        return not self.app_id
+
+    @property
+    def misses_path(self) -> Path:
+        return self.data_dir / "unanswered.jsonl"
+
+
+_ENV_NAMES = {
+    "host": "BOT_HOST",
+    "port": "BOT_PORT",
+    "app_id": "APP_ID",
+    "app_password": "APP_PASSWORD",
+    "app_tenant_id": "APP_TENANTID",
+    "app_type": "APP_TYPE",
+    "content_dir": "CONTENT_DIR",
+    "data_dir": "DATA_DIR",
+    "default_language": "DEFAULT_LANGUAGE",
+    "log_level": "LOG_LEVEL",
+    "max_body_bytes": "MAX_BODY_BYTES",
+    "openid_metadata_url": "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL",
+    "token_issuer": "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER",
+    "login_url": "TO_CHANNEL_FROM_BOT_LOGIN_URL",
+    "oauth_scope": "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE",
+}
+
+
+def env_name(attribute: str) -> str:
+    """The environment variable behind a settings attribute (for messages and docs)."""
+    return _ENV_NAMES[attribute]
+
+
+def _int(env: Mapping[str, str], attribute: str, default: int, low: int, high: int) -> int:
+    name = _ENV_NAMES[attribute]
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build and validate Settings from the environment (or a given mapping).
+
+    Keyword overrides (e.g. from command-line flags) win over the environment.
+    """
+    env = os.environ if env is None else env
+
+    def text(attribute: str, default: str) -> str:
+        return env.get(_ENV_NAMES[attribute], default).strip() or default
+
+    default_language = text("default_language", "fi")
+    if default_language not in LANGUAGES:
+        raise SettingsError(f"DEFAULT_LANGUAGE must be one of fi, sv, en, got {default_language!r}")
+    app_type = text("app_type", "MultiTenant")
+    if app_type not in APP_TYPES:
+        raise SettingsError(f"APP_TYPE must be one of {', '.join(APP_TYPES)}, got {app_type!r}")
+    log_level = text("log_level", "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+
+    values: dict[str, object] = {
+        "host": text("host", "127.0.0.1"),
+        "port": _int(env, "port", 3978, 1, 65535),
+        "app_id": text("app_id", ""),
+        "app_password": env.get("APP_PASSWORD", ""),
+        "app_tenant_id": text("app_tenant_id", ""),
+        "app_type": app_type,
+        "content_dir": Path(text("content_dir", str(BUNDLED_CONTENT_DIR))),
+        "data_dir": Path(text("data_dir", "data")),
+        "default_language": default_language,
+        "log_level": log_level,
+        "max_body_bytes": _int(env, "max_body_bytes", 256 * 1024, 1024, 16 * 1024 * 1024),
+        "openid_metadata_url": text("openid_metadata_url", ""),
+        "token_issuer": text("token_issuer", ""),
+        "login_url": text("login_url", ""),
+        "oauth_scope": text("oauth_scope", ""),
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**values)  # type: ignore[arg-type]
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    """Cross-field rules; raises SettingsError naming the variable."""
+    if settings.local_mode and not is_loopback(settings.host):
+        raise SettingsError(
+            f"BOT_HOST={settings.host} needs APP_ID: without app credentials the bot accepts "
+            "unauthenticated requests, so it may listen on loopback only (127.0.0.1, ::1, localhost)"
+        )
+    if settings.app_id and settings.app_type == "SingleTenant" and not settings.app_tenant_id:
+        raise SettingsError("APP_TENANTID is required when APP_TYPE=SingleTenant")
+    if settings.app_id and settings.app_type != "UserAssignedMSI" and not settings.app_password:
+        raise SettingsError("APP_PASSWORD is required when APP_ID is set (unless APP_TYPE=UserAssignedMSI)")
+    if not settings.content_dir.is_dir():
+        raise SettingsError(f"CONTENT_DIR={settings.content_dir} is not a directory")
