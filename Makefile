@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-PLAYGROUND_VERSION := 0.2.20
+PLAYGROUND_VERSION := 0.2.28
+PLAYGROUND := .playground/node_modules/.bin/agentsplayground
 
 .PHONY: run test lint typecheck unit bench bench-qa package playground clean
 
@@ -45,9 +46,13 @@ package: $(STAMP)
 	$(PY) appmanifest/build.py --out build/appmanifest.zip
 
 # The Microsoft 365 Agents Playground emulates the Teams client and a Bot Connector offline.
-playground:
-	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground@$(PLAYGROUND_VERSION) \
-	  --disable-telemetry -e http://127.0.0.1:3978/api/messages -c msteams
+$(PLAYGROUND):
+	npm install --silent --no-audit --no-fund --prefix .playground \
+	  @microsoft/m365agentsplayground@$(PLAYGROUND_VERSION)
+
+playground: $(PLAYGROUND)
+	TEAMSAPPTESTER_BROWSER=none $(PLAYGROUND) --disable-telemetry \
+	  -e http://127.0.0.1:3978/api/messages -c msteams
 
 clean:
-	rm -rf $(VENV) build .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .playground .mypy_cache .ruff_cache

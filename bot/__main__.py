@@ -26,7 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="listen port (default 3978, or BOT_PORT)")
 
     ask = commands.add_parser("ask", help="answer a question from the content pack")
-    ask.add_argument("question", nargs="?", help="the question; omit with --json to read lines from stdin")
+    ask.add_argument(
+        "question", nargs="?", help="the question; omit with --json to read lines from stdin"
+    )
     ask.add_argument("--lang", choices=LANGUAGES, help="answer in this language")
     ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines for stdin)")
 
@@ -65,7 +67,10 @@ def _ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextI
     lang: Language | None = args.lang
     if args.question is None:
         if not args.json:
-            print("error: give a question, or use --json to read questions from stdin", file=sys.stderr)
+            print(
+                "error: give a question, or use --json to read questions from stdin",
+                file=sys.stderr,
+            )
             return 2
         for line in stdin:
             question = line.rstrip("\n")
@@ -90,7 +95,10 @@ def _ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextI
 
 def _content_check(path: Path, out: TextIO) -> int:
     pack = load_pack(path)
-    out.write(f"OK: {path}\nversion {pack.version}: {len(pack.themes)} themes, {len(pack.entries)} entries\n")
+    out.write(
+        f"OK: {path}\nversion {pack.version}: "
+        f"{len(pack.themes)} themes, {len(pack.entries)} entries\n"
+    )
     for theme in pack.themes:
         out.write(f"  {theme.id:<16} {len(pack.entries_of(theme.id)):>3}  {theme.title.fi}\n")
     return 0
@@ -106,15 +114,17 @@ def _content_misses(settings: Settings, out: TextIO) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, stdin: TextIO = sys.stdin) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO = sys.stdout, stdin: TextIO = sys.stdin
+) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "content" and args.content_command == "check" and args.path is not None:
             return _content_check(args.path, out)
-        settings = load_settings(
-            host=getattr(args, "host", None), port=getattr(args, "port", None)
+        settings = load_settings(host=getattr(args, "host", None), port=getattr(args, "port", None))
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if args.command == "serve":
             from bot.app import serve
 

@@ -150,11 +150,14 @@ def validate(settings: Settings) -> None:
     if settings.local_mode and not is_loopback(settings.host):
         raise SettingsError(
             f"BOT_HOST={settings.host} needs APP_ID: without app credentials the bot accepts "
-            "unauthenticated requests, so it may listen on loopback only (127.0.0.1, ::1, localhost)"
+            "unauthenticated requests, so it may listen on loopback only "
+            "(127.0.0.1, ::1, localhost)"
         )
     if settings.app_id and settings.app_type == "SingleTenant" and not settings.app_tenant_id:
         raise SettingsError("APP_TENANTID is required when APP_TYPE=SingleTenant")
     if settings.app_id and settings.app_type != "UserAssignedMSI" and not settings.app_password:
-        raise SettingsError("APP_PASSWORD is required when APP_ID is set (unless APP_TYPE=UserAssignedMSI)")
+        raise SettingsError(
+            "APP_PASSWORD is required when APP_ID is set (unless APP_TYPE=UserAssignedMSI)"
+        )
     if not settings.content_dir.is_dir():
         raise SettingsError(f"CONTENT_DIR={settings.content_dir} is not a directory")

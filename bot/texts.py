@@ -20,7 +20,8 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "welcome.body": {
         "fi": "Autan työyhteisöä pysymään yhteisönä, vaikka työtä tehdään monessa paikassa. "
         "Kysy minulta hyvistä käytännöistä: kokouksista, kalentereista, johtamisesta, "
-        "perehdytyksestä ja epävirallisista tapaamisista. Vastaan suomeksi, ruotsiksi ja englanniksi.",
+        "perehdytyksestä ja epävirallisista tapaamisista. "
+        "Vastaan suomeksi, ruotsiksi ja englanniksi.",
         "sv": "Jag hjälper arbetsgemenskapen att hålla ihop fast arbetet görs på många platser. "
         "Fråga mig om god praxis: möten, kalendrar, ledarskap, introduktion och informella "
         "träffar. Jag svarar på finska, svenska och engelska.",
@@ -29,9 +30,9 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "get-togethers. I answer in Finnish, Swedish and English.",
     },
     "welcome.examples": {
-        "fi": "Kokeile esimerkiksi: \"Miten aloitan etäpalaverin?\" tai kirjoita apua.",
-        "sv": "Prova till exempel: \"Hur inleder jag ett distansmöte?\" eller skriv hjälp.",
-        "en": "Try for example: \"How should I start a remote meeting?\" or type help.",
+        "fi": 'Kokeile esimerkiksi: "Miten aloitan etäpalaverin?" tai kirjoita apua.',
+        "sv": 'Prova till exempel: "Hur inleder jag ett distansmöte?" eller skriv hjälp.',
+        "en": 'Try for example: "How should I start a remote meeting?" or type help.',
     },
     "welcome.privacy": {
         "fi": "Tietosuoja: en tallenna kysymyksiin nimeäsi. Vastaamatta jääneet kysymykset "
@@ -41,7 +42,11 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "Privacy: I don't store your name with your questions. Unanswered questions are "
         "kept without any identity so the content can be improved.",
     },
-    "help.title": {"fi": "Näin käytät minua", "sv": "Så här använder du mig", "en": "How to use me"},
+    "help.title": {
+        "fi": "Näin käytät minua",
+        "sv": "Så här använder du mig",
+        "en": "How to use me",
+    },
     "help.body": {
         "fi": "Kirjoita kysymys omin sanoin, niin etsin siihen sopivan hyvän käytännön. "
         "Kanavalla ja ryhmächatissa mainitse minut (@Yhteisöbotti).",
@@ -73,11 +78,23 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "button.themes": {"fi": "Selaa aiheita", "sv": "Bläddra bland teman", "en": "Browse themes"},
     "button.tip": {"fi": "Anna vinkki", "sv": "Ge ett tips", "en": "Give me a tip"},
     "button.another_tip": {"fi": "Uusi vinkki", "sv": "Ett till tips", "en": "Another tip"},
-    "button.read_more": {"fi": "Lue koko käytäntö", "sv": "Läs hela praxisen", "en": "Read the whole practice"},
-    "button.back_to_themes": {"fi": "Takaisin aiheisiin", "sv": "Tillbaka till teman", "en": "Back to themes"},
+    "button.read_more": {
+        "fi": "Lue koko käytäntö",
+        "sv": "Läs hela praxisen",
+        "en": "Read the whole practice",
+    },
+    "button.back_to_themes": {
+        "fi": "Takaisin aiheisiin",
+        "sv": "Tillbaka till teman",
+        "en": "Back to themes",
+    },
     "answer.theme": {"fi": "Aihe: {theme}", "sv": "Tema: {theme}", "en": "Theme: {theme}"},
     "answer.sources": {"fi": "Lähteet", "sv": "Källor", "en": "Sources"},
-    "answer.helpful": {"fi": "Oliko tästä apua?", "sv": "Var det här till hjälp?", "en": "Was this helpful?"},
+    "answer.helpful": {
+        "fi": "Oliko tästä apua?",
+        "sv": "Var det här till hjälp?",
+        "en": "Was this helpful?",
+    },
     "answer.yes": {"fi": "👍 Kyllä", "sv": "👍 Ja", "en": "👍 Yes"},
     "answer.no": {"fi": "👎 Ei", "sv": "👎 Nej", "en": "👎 No"},
     "answer.related": {"fi": "Katso myös", "sv": "Se också", "en": "See also"},
@@ -91,7 +108,11 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "sv": "Tack för responsen! Den hjälper oss att förbättra innehållet.",
         "en": "Thanks for the feedback! It helps us improve the content.",
     },
-    "didyoumean.title": {"fi": "Tarkoititko jotakin näistä?", "sv": "Menade du något av dessa?", "en": "Did you mean one of these?"},
+    "didyoumean.title": {
+        "fi": "Tarkoititko jotakin näistä?",
+        "sv": "Menade du något av dessa?",
+        "en": "Did you mean one of these?",
+    },
     "didyoumean.body": {
         "fi": "En ole varma, mitä tarkoitit. Valitse lähin aihe tai kysy toisin sanoin.",
         "sv": "Jag är inte säker på vad du menade. Välj det närmaste eller fråga med andra ord.",

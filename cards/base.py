@@ -37,13 +37,25 @@ def card(body: list[Element], actions: list[Element] | None = None, lang: str = 
 
 
 def heading(text: str) -> Element:
-    return {"type": "TextBlock", "text": text, "style": "heading", "size": "Large",
-            "weight": "Bolder", "wrap": True}
+    return {
+        "type": "TextBlock",
+        "text": text,
+        "style": "heading",
+        "size": "Large",
+        "weight": "Bolder",
+        "wrap": True,
+    }
 
 
 def subtle(text: str) -> Element:
-    return {"type": "TextBlock", "text": text, "isSubtle": True, "size": "Small", "wrap": True,
-            "spacing": "None"}
+    return {
+        "type": "TextBlock",
+        "text": text,
+        "isSubtle": True,
+        "size": "Small",
+        "wrap": True,
+        "spacing": "None",
+    }
 
 
 def paragraph(text: str, *, weight: str | None = None) -> Element:
@@ -69,10 +81,3 @@ def open_url(title: str, url: str) -> Element:
 
 def action_set(actions: list[Element]) -> Element:
     return {"type": "ActionSet", "actions": actions}
-
-
-def escape_markdown(text: str) -> str:
-    """Neutralise the Markdown that TextBlocks render, for text we did not write ourselves."""
-    for char in "\\`*_[]()#>~|!-+":
-        text = text.replace(char, "\\" + char)
-    return text

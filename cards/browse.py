@@ -62,7 +62,9 @@ def theme_card(pack: ContentPack, theme: Theme, lang: Language) -> Card:
             ]
         ),
     ]
-    return card(body, [execute(t("button.back_to_themes", lang), VERB_THEMES, {"lang": lang})], lang)
+    return card(
+        body, [execute(t("button.back_to_themes", lang), VERB_THEMES, {"lang": lang})], lang
+    )
 
 
 def tip_card(entry: Entry, theme: Theme, lang: Language) -> Card:
@@ -85,7 +87,8 @@ def help_card(lang: Language) -> Card:
         paragraph(t("help.commands", lang), weight="Bolder"),
         paragraph(
             "\n\n".join(
-                t(key, lang) for key in ("help.command.help", "help.command.themes", "help.command.tip")
+                t(key, lang)
+                for key in ("help.command.help", "help.command.themes", "help.command.tip")
             )
         ),
     ]

@@ -46,17 +46,23 @@ def _language(data: Mapping[str, Any], incoming: Incoming, deps: ChatDeps) -> La
     return deps.language_for(incoming)
 
 
-async def _feedback(incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps) -> Reply:
+async def _feedback(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
     entry_id = _text_field(data, "entry")
     helpful = data.get("helpful")
     if not isinstance(helpful, bool) or not deps.pack.has_entry(entry_id):
         raise InvalidAction("feedback needs a known entry and helpful true/false")
     deps.feedback.record(entry_id, helpful)
     entry = deps.pack.entry(entry_id)
-    return Reply(card=feedback_thanks_card(entry, deps.pack.theme(entry.theme), lang, helpful), lang=lang)
+    return Reply(
+        card=feedback_thanks_card(entry, deps.pack.theme(entry.theme), lang, helpful), lang=lang
+    )
 
 
-async def _show_entry(incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps) -> Reply:
+async def _show_entry(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
     entry_id = _text_field(data, "entry")
     if not deps.pack.has_entry(entry_id):
         raise InvalidAction(f"unknown entry {entry_id!r}")
@@ -64,7 +70,9 @@ async def _show_entry(incoming: Incoming, data: Mapping[str, Any], lang: Languag
     return Reply(card=answer_card(entry, deps.pack.theme(entry.theme), lang), lang=lang)
 
 
-async def _show_theme(incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps) -> Reply:
+async def _show_theme(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
     theme_id = _text_field(data, "theme")
     try:
         theme = deps.pack.theme(theme_id)
@@ -73,11 +81,15 @@ async def _show_theme(incoming: Incoming, data: Mapping[str, Any], lang: Languag
     return Reply(card=theme_card(deps.pack, theme, lang), lang=lang)
 
 
-async def _themes(incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps) -> Reply:
+async def _themes(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
     return Reply(card=themes_card(deps.pack, lang), lang=lang)
 
 
-async def _tip(incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps) -> Reply:
+async def _tip(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
     return await handle_tip(incoming, lang, deps)
 
 

@@ -36,7 +36,7 @@ class ChatDeps:
     rng: random.Random = random.Random()  # noqa: RUF009 - replaced per app in build_app
 
     def language_for(self, incoming: Incoming) -> Language:
-        """The language to use when the text itself does not tell: the client's, else the default."""
+        """The language to use when the text does not tell: the client's, else the default."""
         return incoming.locale_language or self.default_language
 
 
@@ -45,10 +45,26 @@ Handler = Callable[[Incoming, Language, ChatDeps], Awaitable[Reply]]
 # Command words: each names its language; None means "the user's language decides"
 # ('tips' is both Swedish and English).
 _COMMAND_WORDS: dict[str, dict[str, Language | None]] = {
-    "help": {"apua": "fi", "apu": "fi", "ohje": "fi", "ohjeet": "fi", "hjälp": "sv",
-             "hjalp": "sv", "help": "en", "?": None},
-    "themes": {"aiheet": "fi", "aihe": "fi", "teemat": "fi", "teman": "sv", "tema": "sv",
-               "ämnen": "sv", "themes": "en", "topics": "en"},
+    "help": {
+        "apua": "fi",
+        "apu": "fi",
+        "ohje": "fi",
+        "ohjeet": "fi",
+        "hjälp": "sv",
+        "hjalp": "sv",
+        "help": "en",
+        "?": None,
+    },
+    "themes": {
+        "aiheet": "fi",
+        "aihe": "fi",
+        "teemat": "fi",
+        "teman": "sv",
+        "tema": "sv",
+        "ämnen": "sv",
+        "themes": "en",
+        "topics": "en",
+    },
     "tip": {"vinkki": "fi", "vinkkejä": "fi", "vinkkiä": "fi", "tips": None, "tip": "en"},
 }
 _TRIM = re.compile(r"^[\s/!.,:;]+|[\s!.,:;]+$")

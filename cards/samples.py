@@ -1,0 +1,39 @@
+"""Every card the bot can send, built with realistic data in fi, sv and en.
+
+Used by the card tests (structure, size, verbs) and by the card gallery.
+"""
+
+from __future__ import annotations
+
+from bot.content.models import ContentPack
+from bot.settings import LANGUAGES
+from cards.answers import answer_card, did_you_mean_card, feedback_thanks_card, not_found_card
+from cards.base import Card
+from cards.browse import help_card, theme_card, themes_card, tip_card, welcome_card
+
+
+def sample_cards(pack: ContentPack) -> dict[str, Card]:
+    """name-lang → card for every card kind in every language."""
+    entry = (
+        pack.entry("meetings-informal-start")
+        if pack.has_entry("meetings-informal-start")
+        else pack.entries[0]
+    )
+    linked = next((e for e in pack.entries if e.links), entry)
+    theme = pack.theme(entry.theme)
+    cards: dict[str, Card] = {}
+    for lang in LANGUAGES:
+        cards[f"answer-{lang}"] = answer_card(linked, pack.theme(linked.theme), lang)
+        cards[f"feedback-thanks-{lang}"] = feedback_thanks_card(entry, theme, lang, True)
+        cards[f"did-you-mean-{lang}"] = did_you_mean_card(pack.entries[:3], lang)
+        cards[f"not-found-{lang}"] = not_found_card(pack, lang)
+        cards[f"themes-{lang}"] = themes_card(pack, lang)
+        cards[f"theme-{lang}"] = theme_card(
+            pack,
+            pack.theme("reading") if any(t.id == "reading" for t in pack.themes) else theme,
+            lang,
+        )
+        cards[f"tip-{lang}"] = tip_card(entry, theme, lang)
+        cards[f"help-{lang}"] = help_card(lang)
+        cards[f"welcome-{lang}"] = welcome_card(lang)
+    return cards
