@@ -18,9 +18,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.content.loader import load_pack  # noqa: E402
-from bot.qa.engine import Answerer  # noqa: E402
-from bot.settings import BUNDLED_CONTENT_DIR, LANGUAGES  # noqa: E402
+from bot.content.loader import load_pack
+from bot.qa.engine import Answerer
+from bot.settings import BUNDLED_CONTENT_DIR, LANGUAGES
 
 EVAL_DIR = Path(__file__).resolve().parent / "qa_eval"
 
@@ -30,6 +30,7 @@ class Case:
     question: str
     lang: str
     expect: frozenset[str]  # empty: off-topic, must not be answered
+    source: str = ""  # the eval file's stem (part_a, holdout, ...)
 
 
 def load_cases(directory: Path = EVAL_DIR) -> list[Case]:
@@ -38,7 +39,7 @@ def load_cases(directory: Path = EVAL_DIR) -> list[Case]:
         for item in yaml.safe_load(path.read_text(encoding="utf-8")):
             expect = item["expect"]
             ids = frozenset() if expect == "none" else frozenset(expect)
-            cases.append(Case(item["q"], item["lang"], ids))
+            cases.append(Case(item["q"], item["lang"], ids, path.stem))
     return cases
 
 
@@ -48,12 +49,14 @@ class Report:
     recall3: float
     mrr: float
     offtopic: float
+    offtopic_not_found: float  # share of off-topic questions that got "not found", not DYM
     answered_precision: float
     answer_rate: float
     lang_accuracy: float
     p50_ms: float
     p99_ms: float
     failures: list[str]
+    by_source: dict[str, tuple[int, int, int]]  # source -> (questions, top-1 hits, answered)
 
 
 def evaluate(answerer: Answerer, cases: list[Case]) -> Report:
@@ -61,11 +64,13 @@ def evaluate(answerer: Answerer, cases: list[Case]) -> Report:
     recall: list[int] = []
     reciprocal: list[float] = []
     offtopic: list[int] = []
+    offtopic_not_found: list[int] = []
     answered_correct: list[int] = []
     answered_any: list[int] = []
     lang_hits: list[int] = []
     timings: list[float] = []
     failures: list[str] = []
+    by_source: dict[str, list[int]] = {}
     for case in cases:
         start = time.perf_counter()
         result = answerer.answer(case.question)
@@ -74,10 +79,15 @@ def evaluate(answerer: Answerer, cases: list[Case]) -> Report:
         ranking = [entry.id for entry in result.ranking]
         if not case.expect:
             offtopic.append(int(not result.answered))
+            offtopic_not_found.append(int(result.outcome.value == "not_found"))
             if result.answered:
                 failures.append(f"OFFTOPIC ANSWERED {case.question!r} -> {ranking[:1]}")
             continue
         hit = bool(ranking) and ranking[0] in case.expect
+        tally = by_source.setdefault(case.source, [0, 0, 0])
+        tally[0] += 1
+        tally[1] += int(hit)
+        tally[2] += int(result.answered)
         per_lang[case.lang].append(int(hit))
         recall.append(int(any(entry_id in case.expect for entry_id in ranking[:3])))
         rank = next((i + 1 for i, entry_id in enumerate(ranking) if entry_id in case.expect), None)
@@ -100,12 +110,14 @@ def evaluate(answerer: Answerer, cases: list[Case]) -> Report:
         recall3=mean(recall),
         mrr=mean(reciprocal),
         offtopic=mean(offtopic),
+        offtopic_not_found=mean(offtopic_not_found),
         answered_precision=mean(answered_correct),
         answer_rate=mean(answered_any),
         lang_accuracy=mean(lang_hits),
         p50_ms=statistics.median(timings),
         p99_ms=timings[min(len(timings) - 1, int(len(timings) * 0.99))],
         failures=failures,
+        by_source={name: (t[0], t[1], t[2]) for name, t in sorted(by_source.items())},
     )
 
 
@@ -125,9 +137,20 @@ def main() -> int:
     for lang in LANGUAGES:
         print(f"accuracy@1 {lang}: {report.top1[lang]:.3f}")
     print(f"recall@3: {report.recall3:.3f}   MRR: {report.mrr:.3f}")
-    print(f"off-topic rejection: {report.offtopic:.3f}")
-    print(f"answered: {report.answer_rate:.3f} of on-topic; answered-precision: {report.answered_precision:.3f}")
+    print(
+        f"off-topic rejection: {report.offtopic:.3f} "
+        f"(not found {report.offtopic_not_found:.3f}, the rest did-you-mean)"
+    )
+    print(
+        f"answered: {report.answer_rate:.3f} of on-topic; "
+        f"answered-precision: {report.answered_precision:.3f}"
+    )
     print(f"language detection: {report.lang_accuracy:.3f}")
+    for name, (total, hits, answered) in report.by_source.items():
+        print(
+            f"  {name}: accuracy@1 {hits / total:.3f} ({hits}/{total}), "
+            f"answered {answered / total:.3f}"
+        )
     print(f"latency per question: p50 {report.p50_ms:.2f} ms, p99 {report.p99_ms:.2f} ms")
     print(f"peak memory (max RSS): {peak_mb:.0f} MB")
     if verbose:

@@ -29,11 +29,16 @@ class Outcome(StrEnum):
 class Thresholds:
     """Decision gates, tuned on bench/qa_eval (see bench/README.md)."""
 
-    min_score: float = 2.5  # below this nothing is relevant
-    min_coverage: float = 0.45  # the best entry must explain this share of the question
-    answer_score: float = 4.0
-    answer_coverage: float = 0.6
-    close_ratio: float = 0.85  # second best within this share of the best: ask
+    min_score: float = 3.0  # below this nothing is relevant
+    min_coverage: float = 0.4  # the best entry must explain this share of the question...
+    strong_score: float = 8.0  # ...or this much less when its score is this high
+    strong_coverage: float = 0.3
+    broad_score: float = 1.5  # a short, fully understood but broad question ("palaveri")...
+    broad_coverage: float = 0.9  # ...gets "did you mean" instead of "not found"
+    answer_score: float = 6.5
+    answer_coverage: float = 0.5
+    close_ratio: float = 0.85  # a different runner-up within this share of the best: ask
+    sibling_similarity: float = 0.45  # entries this alike are not "different" runners-up
     suggestions: int = 3
 
 
@@ -105,10 +110,14 @@ class Answerer:
             return QaResult(question, reply_lang, Outcome.NOT_FOUND, 0.0, ())
 
         best = candidates[0]
-        second = candidates[1].score if len(candidates) > 1 else 0.0
+        second = self._runner_up(ranked)
         closeness = second / best.score if best.score > 0 else 1.0
         confidence = self._confidence(best.score, best.coverage, closeness)
-        if best.score < limits.min_score or best.coverage < limits.min_coverage:
+        needed = (
+            limits.strong_coverage if best.score >= limits.strong_score else limits.min_coverage
+        )
+        broad = best.score >= limits.broad_score and best.coverage >= limits.broad_coverage
+        if (best.score < limits.min_score or best.coverage < needed) and not broad:
             return QaResult(question, reply_lang, Outcome.NOT_FOUND, min(confidence, 0.2), ())
         if (
             best.score >= limits.answer_score
@@ -125,6 +134,20 @@ class Answerer:
             min(confidence, 0.49),
             candidates[: limits.suggestions],
         )
+
+    def _runner_up(self, ranked: list[tuple[int, float, float]]) -> float:
+        """Score of the best candidate that is about something else than the best one.
+
+        A near-duplicate of the best entry (high content similarity) does not make the
+        question ambiguous: either would be a right answer.
+        """
+        if not ranked:
+            return 0.0
+        first = ranked[0][0]
+        for doc, score, _ in ranked[1:6]:
+            if self.index.similarity(first, doc) < self.thresholds.sibling_similarity:
+                return score
+        return ranked[6][1] if len(ranked) > 6 else 0.0
 
     def _confidence(self, score: float, coverage: float, closeness: float) -> float:
         """A 0..1 figure that grows with score, coverage and the lead over the runner-up.

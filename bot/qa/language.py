@@ -42,7 +42,9 @@ def detect_language(
         if "ä" in word or "ö" in word:
             score["fi"] += 0.7
             score["sv"] += 0.4
-        if re.search(r"(aa|ee|ii|oo|uu|yy|ää|öö|kk|tt|pp|ss|ll|nn)", word) and not word.endswith("ss"):
+        if re.search(r"(aa|ee|ii|oo|uu|yy|ää|öö|kk|tt|pp|ss|ll|nn)", word) and not word.endswith(
+            "ss"
+        ):
             score["fi"] += 0.4
         if len(word) > 3:
             if _FINNISH_ENDINGS.search(word):

@@ -35,6 +35,19 @@ STOPWORDS: dict[str, frozenset[str]] = {
         noin yli alle ennen jälkeen aikana sekä kuin
         hei moi moikka terve huomenta kiitos kiitti please plz
         kerro kerrotko tiedätkö anna neuvoa neuvo neuvoja vinkkejä vinkki vinkit vinkkiä
+        mun sun meiän teiän meil teil mul sul mulla sulla mulle sulle munkin
+        onks onkse onko oisko olis ois oisi ollaan olla oon oot ollu ei oo
+        kannattaaks kannattais pitäiskö pitäskö pitäis pitäs voisko vois voiks saisko sais
+        miks mites miten mitä miksi mikä missä mistä miten kans niinku niinkun jotenki
+        joo okei ok no niin noh siis eli et että ettei
+        onkohan olisiko olisko voisiko kuuluuko kuuluu pitäisikö tarvitseeko
+        joku jotkut jollain jollakin joka jokainen jokaisen jokaisella kaikkien kaikkia
+        tää toi nää noi sit sitte sitku kun ku
+        täällä siellä tänne sinne
+        niistä niihin niille niillä näistä noista siitä sille siinä sillä siellä
+        koko ajan aikaa ajassa kaikkea kaikesta mitään mikään kukaan
+        montako monta moni monet kannattaisi kannattaisiko kannattais kannatko
+        haluaa haluan haluaisin haluaisi haluavat haluttaisiin
         """.split()
     ),
     "sv": frozenset(
@@ -48,6 +61,10 @@ STOPWORDS: dict[str, frozenset[str]] = {
         inte ingen inget inga någon något några alla allt all denna detta dessa här där
         också redan nu sedan då bara ju nog väl mycket lite mer mest
         hej tack snälla ge tips råd berätta
+        man sin sitt jag mig mej dig dej vi oss ni er ens någon något några
+        är var bli blir finns fanns går gick kommer
+        hur vad varför vilken vilket vilka när var vem
+        t ex tex typ liksom ju väl nog
         """.split()
     ),
     "en": frozenset(
@@ -60,10 +77,179 @@ STOPWORDS: dict[str, frozenset[str]] = {
         not no nor any some all each every more most less much many very just also too
         please hi hello hey thanks thank tell give tips tip advice any anything something
         get got make makes let lets ok okay
+        i'm im don't dont doesn't isn't it's its we're our ours ourselves yourself
+        should shall would could must can cannot can't won't
+        yes yeah hmm um anyone someone everyone everybody
         """.split()
     ),
 }
 ALL_STOPWORDS: frozenset[str] = STOPWORDS["fi"] | STOPWORDS["sv"] | STOPWORDS["en"]
+
+# Common words that are not stop words but say little about which practice is meant
+# (do, best, idea, problem). They still match, but an unknown one weighs little in the
+# coverage measure, so "jutella niitä näitä" or "best way to" does not sink a question.
+GENERIC: dict[str, frozenset[str]] = {
+    "fi": frozenset(
+        """
+        tehdä teen tekee tehdään tehty teemme tekisi saada saadaan saan saisi saamme
+        järjestää järjestetään järjestän hoitaa hoidetaan toimia toimii toimisi sujua sujuu
+        mennä menee mennään tulla tulee tullaan käydä käydään käyttää käytetään auttaa
+        haluta haluan haluaisin haluaisimme halutaan tarvita tarvitaan tarvitsen tarvitsemme
+        tietää tiedän löytää löydän löytyy kysyä kysyn kertoa sanoa sanotaan ajatella
+        aloittaa aloitetaan alkuun alkaa alkaisi keksiä keksitään parantaa
+        hyvä hyviä hyvää paras parhaat parempi parempia huono huonosti oikea oikein
+        sopiva sopivasti tärkeä tärkeää järkevä järkeä järkevää hyöty hyötyä hyödyllinen
+        idea ideoita ideat keino keinoja tapa tapoja tavat asia asiat asioita juttu jutut
+        juttuja homma hommat kohta osa kerta ongelma ongelmia apu apua ohjeita
+        mahdollista mahdollisuus esimerkki esimerkkejä käytäntö käytännöt käytäntöjä
+        yleensä usein aina joskus koskaan välillä nykyään ensi tänään huomenna
+        ihmiset ihmisiä porukka porukalla kaikki muut muille toisille toisiaan
+        oikeasti tosiaan varmaan ehkä kyllä todella liian enemmän vähemmän
+        sujuvasti paremmin helposti nopeasti
+        reistailee temppuilee kaatuu kaatuilee takkuaa takkuilee bugaa jumittaa
+        """.split()
+    ),
+    "sv": frozenset(
+        """
+        göra gör gjort görs göras få får fick ordna ordnar fungera fungerar använda använder
+        hjälpa hjälp behöva behöver behövs vilja vet veta hitta hittar fråga frågor
+        bra bäst bästa bättre dålig dåligt viktig viktigt rätt sätt sättet idé idéer
+        sak saker problem exempel gå går komma kommer ta tar sätta börja början
+        kanske alltid aldrig ofta ibland jämt mer mest fler flest andra varandra folk
+        människor tips förslag lösning verkligen egentligen
+        strular strula krånglar krångla funkar funka hänger kraschar
+        """.split()
+    ),
+    "en": frozenset(
+        """
+        do does doing done make making way ways best better good bad right wrong idea ideas
+        thing things stuff problem problems issue issues help use using used need needs want
+        wants know find start starting run running handle keep go going come take put try
+        really always never often sometimes usually actually properly even still kind sort
+        lot lots people others other each suggestions suggestion example examples
+        important useful possible easy easier worth point
+        fumble fumbles crash crashes crashing broken break breaks glitch glitches
+        """.split()
+    ),
+}
+
+# General synonyms (language knowledge, not content): a question word on the left also
+# matches the words on the right. Keys and values are single words; hyphenated keys are
+# written joined (on-site → onsite), as `tokens` also yields the joined form.
+SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "fi": {
+        "esityslista": ("asialista",),
+        "agenda": ("asialista",),
+        "kokouskutsu": ("kutsu",),
+        "etänä": ("etä", "virtuaalinen"),
+        "etäyhteys": ("etä", "virtuaalinen"),
+        "paikan": ("läsnä",),
+        "paikalla": ("läsnä",),
+        "lähitapaaminen": ("läsnä", "kasvokkain"),
+        "livenä": ("kasvokkain", "läsnä"),
+        "naamatusten": ("kasvokkain",),
+        "toimistolla": ("toimisto", "kasvokkain"),
+        "etätyö": ("etä",),
+        "kotoa": ("etä", "kotona"),
+        "kotona": ("etä",),
+        "hengähdystauko": ("tauko",),
+        "tulokas": ("uusi", "työntekijä"),
+        "aloittaja": ("uusi", "työntekijä"),
+        "työkaveri": ("kollega",),
+        "kollega": ("työkaveri",),
+        "jaksaminen": ("työhyvinvointi", "hyvinvointi", "työkyky"),
+        "hyvinvointi": ("työhyvinvointi", "jaksaminen"),
+        "koulutus": ("kurssi", "valmennus"),
+        "kurssi": ("koulutus", "verkkokurssi"),
+        "oppiminen": ("oppia", "osaaminen"),
+        "aikataulu": ("kalenteri",),
+        "mikrofoni": ("ääni", "tekniikka"),
+        "kuuloke": ("ääni", "tekniikka"),
+        "näytönjako": ("tekniikka", "jakaa"),
+        "min": ("minuutti",),
+    },
+    "sv": {
+        "föredragningslista": ("dagordning", "agenda"),
+        "dagordning": ("agenda",),
+        "agenda": ("dagordning",),
+        "kallelse": ("inbjudan", "möteskallelse"),
+        "mötesinbjudan": ("inbjudan",),
+        "inbjudan": ("kallelse",),
+        "hemifrån": ("distans", "hemma"),
+        "hemma": ("distans",),
+        "distansarbete": ("distans",),
+        "distans": ("virtuell",),
+        "plats": ("fysisk", "närvaro"),
+        "närvaro": ("fysisk",),
+        "kontoret": ("kontor",),
+        "chef": ("förman", "ledare"),
+        "förman": ("chef",),
+        "kollega": ("arbetskamrat",),
+        "arbetskamrat": ("kollega",),
+        "webbkamera": ("kamera",),
+        "fika": ("kaffe", "kaffepaus"),
+        "kaffe": ("fika",),
+        "paus": ("rast",),
+        "rast": ("paus",),
+        "nyanställd": ("ny", "anställd", "nykomling"),
+        "nykomling": ("ny", "anställd"),
+        "introduktion": ("inskolning",),
+        "inskolning": ("introduktion",),
+        "återkoppling": ("feedback",),
+        "feedback": ("återkoppling",),
+        "mikrofon": ("teknik", "ljud"),
+        "skärmdelning": ("teknik", "skärm"),
+        "enkät": ("omröstning",),
+        "omröstning": ("enkät",),
+        "välmående": ("välbefinnande", "arbetsförmåga", "ork"),
+        "ork": ("välbefinnande", "arbetsförmåga"),
+        "utbildning": ("kurs",),
+        "kurs": ("utbildning",),
+        "min": ("minuter",),
+    },
+    "en": {
+        "onsite": ("person", "office"),
+        "inperson": ("person",),
+        "facetoface": ("face", "person"),
+        "f2f": ("face", "person"),
+        "irl": ("face", "person"),
+        "online": ("virtual", "remote"),
+        "remote": ("virtual", "distance"),
+        "remotely": ("remote", "distance"),
+        "wfh": ("remote", "home"),
+        "home": ("remote",),
+        "invite": ("invitation",),
+        "invitation": ("invite",),
+        "boss": ("supervisor", "manager"),
+        "manager": ("supervisor",),
+        "supervisor": ("manager",),
+        "coworker": ("colleague",),
+        "coworkers": ("colleague",),
+        "colleague": ("coworker",),
+        "newcomer": ("new", "employee", "hire"),
+        "onboarding": ("orientation",),
+        "orientation": ("onboarding",),
+        "hire": ("employee", "new"),
+        "starter": ("new", "employee"),
+        "webcam": ("camera",),
+        "video": ("camera",),
+        "mic": ("microphone", "technology"),
+        "microphone": ("technology", "audio"),
+        "audio": ("technology", "sound"),
+        "call": ("meeting",),
+        "calls": ("meeting",),
+        "breather": ("break",),
+        "wellbeing": ("coping",),
+        "burnout": ("wellbeing", "coping", "resilience"),
+        "course": ("training",),
+        "training": ("course",),
+        "interactive": ("engage", "participation", "interaction"),
+        "engagement": ("engage", "participation"),
+        "poll": ("polls", "survey"),
+        "polls": ("poll",),
+        "mins": ("minutes",),
+    },
+}
 
 
 def normalize(text: str) -> str:
@@ -72,9 +258,15 @@ def normalize(text: str) -> str:
     return text.translate(_CONTROL).lower()
 
 
+# "1:1", "1-1", "1 on 1", "1to1", "one-to-one" all become one token.
+_ONE_TO_ONE = re.compile(
+    r"\b(?:1|one)(?:\s*[:/]\s*|\s*-\s*(?:(?:on|to)\s*-\s*)?|\s*(?:on|to)\s*)(?:1|one)\b"
+)
+
+
 def words(text: str) -> list[str]:
     """Surface words of a text, hyphenated words kept whole (e.g. 'tyky-päivä')."""
-    return _WORD.findall(normalize(text))
+    return _WORD.findall(_ONE_TO_ONE.sub(" 1to1 ", normalize(text)))
 
 
 def tokens(text: str) -> list[str]:
