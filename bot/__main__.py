@@ -1,20 +1,24 @@
-"""Command line: `python -m bot serve | ask | content check | content misses`."""
+"""Command line: `python -m bot serve | ask | content | db | deliveries | send-now`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.content.loader import ContentError, load_pack
 from bot.qa.contract import result_to_json
-from bot.qa.engine import Answerer
-from bot.qa.misses import MissLog
+from bot.qa.engine import Answerer, QaResult
+from bot.qa.misses import prepare_miss
 from bot.settings import LANGUAGES, Language, Settings, SettingsError, load_settings
+from bot.store.protocol import Store
+from bot.store.sql import open_store
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,11 +41,25 @@ def _parser() -> argparse.ArgumentParser:
     check = content_commands.add_parser("check", help="validate a content pack and summarise it")
     check.add_argument("path", nargs="?", type=Path, help="pack directory (default CONTENT_DIR)")
     content_commands.add_parser("misses", help="unanswered questions, most frequent first")
+
+    db = commands.add_parser("db", help="database tools")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations to DATABASE_URL")
+    copy = db_commands.add_parser("copy", help="copy every table to another, empty database")
+    copy.add_argument("--to", required=True, dest="target", help="target database URL")
+
+    deliveries = commands.add_parser("deliveries", help="delivery counts per state and failures")
+    deliveries.add_argument("--occurrence", help="only this occurrence, e.g. tips:2026-11-30")
+
+    send_now = commands.add_parser("send-now", help="create today's occurrence now and send it")
+    send_now.add_argument("schedule", choices=("tips", "nudges"))
     return parser
 
 
-def _answerer(settings: Settings) -> Answerer:
-    return Answerer(load_pack(settings.content_dir))
+async def _record_miss(store: Store, result: QaResult, question: str) -> None:
+    miss = prepare_miss(question) if not result.answered else None
+    if miss is not None:
+        await store.record_miss(miss, result.lang, result.outcome.value, datetime.now(UTC))
 
 
 def _print_text(result_json: dict[str, object], out: TextIO) -> None:
@@ -61,35 +79,29 @@ def _print_text(result_json: dict[str, object], out: TextIO) -> None:
         out.write("No answer found.\n")
 
 
-def _ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO) -> int:
-    answerer = _answerer(settings)
-    misses = MissLog(settings.misses_path)
+async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO) -> int:
+    if args.question is None and not args.json:
+        print("error: give a question, or use --json to read questions from stdin", file=sys.stderr)
+        return 2
+    answerer = Answerer(load_pack(settings.content_dir))
+    store = await open_store(settings.database)
     lang: Language | None = args.lang
-    if args.question is None:
-        if not args.json:
-            print(
-                "error: give a question, or use --json to read questions from stdin",
-                file=sys.stderr,
-            )
-            return 2
-        for line in stdin:
+    try:
+        questions = [args.question] if args.question is not None else stdin
+        for line in questions:
             question = line.rstrip("\n")
-            if not question.strip():
+            if args.question is None and not question.strip():
                 continue
             result = answerer.answer(question, lang=lang, fallback=settings.default_language)
-            if not result.answered:
-                misses.record(question, result.lang, result.outcome.value)
-            out.write(json.dumps(result_to_json(result), ensure_ascii=False) + "\n")
-            out.flush()
-        return 0
-    result = answerer.answer(args.question, lang=lang, fallback=settings.default_language)
-    if not result.answered:
-        misses.record(args.question, result.lang, result.outcome.value)
-    payload = result_to_json(result)
-    if args.json:
-        out.write(json.dumps(payload, ensure_ascii=False) + "\n")
-    else:
-        _print_text(payload, out)
+            await _record_miss(store, result, question)
+            payload = result_to_json(result)
+            if args.json:
+                out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+                out.flush()
+            else:
+                _print_text(payload, out)
+    finally:
+        await store.close()
     return 0
 
 
@@ -97,15 +109,19 @@ def _content_check(path: Path, out: TextIO) -> int:
     pack = load_pack(path)
     out.write(
         f"OK: {path}\nversion {pack.version}: "
-        f"{len(pack.themes)} themes, {len(pack.entries)} entries\n"
+        f"{len(pack.themes)} themes, {len(pack.entries)} entries, {len(pack.nudges)} nudges\n"
     )
     for theme in pack.themes:
         out.write(f"  {theme.id:<16} {len(pack.entries_of(theme.id)):>3}  {theme.title.fi}\n")
     return 0
 
 
-def _content_misses(settings: Settings, out: TextIO) -> int:
-    misses = MissLog(settings.misses_path).summary()
+async def _content_misses(settings: Settings, out: TextIO) -> int:
+    store = await open_store(settings.database)
+    try:
+        misses = await store.misses()
+    finally:
+        await store.close()
     if not misses:
         out.write("No unanswered questions recorded.\n")
         return 0
@@ -114,27 +130,42 @@ def _content_misses(settings: Settings, out: TextIO) -> int:
     return 0
 
 
+async def _run(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO) -> int:
+    if args.command == "ask":
+        return await _ask(args, settings, out, stdin)
+    if args.command == "content":
+        if args.content_command == "check":
+            return _content_check(settings.content_dir, out)
+        return await _content_misses(settings, out)
+    from bot import operations  # the operator tools load the pipeline only when used
+
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            return await operations.db_upgrade(settings, out)
+        return await operations.db_copy(settings, args.target, out)
+    if args.command == "deliveries":
+        return await operations.deliveries(settings, args.occurrence, out)
+    return await operations.send_now(settings, args.schedule, out)
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO = sys.stdout, stdin: TextIO = sys.stdin
 ) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "content" and args.content_command == "check" and args.path is not None:
+        if args.command == "content" and args.content_command == "check" and args.path:
             return _content_check(args.path, out)
         settings = load_settings(host=getattr(args, "host", None), port=getattr(args, "port", None))
         logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+            level=settings.log_level if args.command == "serve" else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         if args.command == "serve":
             from bot.app import serve
 
             serve(settings)
             return 0
-        if args.command == "ask":
-            return _ask(args, settings, out, stdin)
-        if args.content_command == "check":
-            return _content_check(settings.content_dir, out)
-        return _content_misses(settings, out)
+        return asyncio.run(_run(args, settings, out, stdin))
     except (SettingsError, ContentError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

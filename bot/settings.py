@@ -10,8 +10,10 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Language = Literal["fi", "sv", "en"]
 LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
@@ -44,6 +46,14 @@ class Settings:
     token_issuer: str = ""
     login_url: str = ""
     oauth_scope: str = ""
+    # Storage and scheduled cards.
+    database_url: str = ""  # empty: SQLite file in data_dir
+    timezone: str = "Europe/Helsinki"
+    tips_time: time = time(9, 0)
+    nudges_weekday: int = 0  # Monday
+    nudges_time: time = time(9, 30)
+    send_rate: float = 25.0  # proactive sends per second per tenant (Teams allows ~30)
+    scheduler: bool = True
 
     @property
     def local_mode(self) -> bool:
@@ -51,8 +61,11 @@ class Settings:
         return not self.app_id
 
     @property
-    def misses_path(self) -> Path:
-        return self.data_dir / "unanswered.jsonl"
+    def database(self) -> str:
+        """The SQLAlchemy URL of the database (SQLite under data_dir unless DATABASE_URL)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'yhteisobotti.db').resolve()}"
 
 
 _ENV_NAMES = {
@@ -71,7 +84,15 @@ _ENV_NAMES = {
     "token_issuer": "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER",
     "login_url": "TO_CHANNEL_FROM_BOT_LOGIN_URL",
     "oauth_scope": "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE",
+    "database_url": "DATABASE_URL",
+    "timezone": "TIMEZONE",
+    "tips_time": "TIPS_TIME",
+    "nudges_weekday": "NUDGES_WEEKDAY",
+    "nudges_time": "NUDGES_TIME",
+    "send_rate": "SEND_RATE_PER_SECOND",
+    "scheduler": "SCHEDULER",
 }
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}
 
 
 def env_name(attribute: str) -> str:
@@ -90,6 +111,46 @@ def _int(env: Mapping[str, str], attribute: str, default: int, low: int, high: i
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _clock_time(
+    env: Mapping[str, str], attribute: str, default: time, low: time, high: time
+) -> time:
+    name = _ENV_NAMES[attribute]
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = time.fromisoformat(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a time like 09:00, got {raw!r}") from None
+    if not low <= value < high:
+        raise SettingsError(f"{name} must be from {low:%H:%M} to before {high:%H:%M}, got {raw}")
+    return value.replace(second=0, microsecond=0)
+
+
+def _weekday(env: Mapping[str, str]) -> int:
+    raw = env.get("NUDGES_WEEKDAY", "").strip().lower()
+    if not raw:
+        return 0
+    if raw[:3] in _WEEKDAYS:
+        return _WEEKDAYS[raw[:3]]
+    if raw in ("1", "2", "3", "4", "5"):
+        return int(raw) - 1
+    raise SettingsError(f"NUDGES_WEEKDAY must be a working day (mon..fri or 1..5), got {raw!r}")
+
+
+def _rate(env: Mapping[str, str]) -> float:
+    raw = env.get("SEND_RATE_PER_SECOND", "").strip()
+    if not raw:
+        return 25.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"SEND_RATE_PER_SECOND must be a number, got {raw!r}") from None
+    if not 0.1 <= value <= 1000:
+        raise SettingsError(f"SEND_RATE_PER_SECOND must be between 0.1 and 1000, got {raw}")
     return value
 
 
@@ -122,6 +183,22 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
 
+    timezone = text("timezone", "Europe/Helsinki")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"TIMEZONE must be an IANA time zone, got {timezone!r}") from None
+    scheduler = text("scheduler", "on").lower()
+    if scheduler not in ("on", "off"):
+        raise SettingsError(f"SCHEDULER must be on or off, got {scheduler!r}")
+    database_url = text("database_url", "")
+    if database_url and not database_url.startswith(
+        ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+    ):
+        raise SettingsError(
+            "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+        )
+
     values: dict[str, object] = {
         "host": text("host", "127.0.0.1"),
         "port": _int(env, "port", 3978, 1, 65535),
@@ -138,6 +215,14 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         "token_issuer": text("token_issuer", ""),
         "login_url": text("login_url", ""),
         "oauth_scope": text("oauth_scope", ""),
+        "database_url": database_url,
+        "timezone": timezone,
+        # Tips may catch up until noon and nudges until 16:00, so they must start earlier.
+        "tips_time": _clock_time(env, "tips_time", time(9, 0), time(7, 0), time(12, 0)),
+        "nudges_weekday": _weekday(env),
+        "nudges_time": _clock_time(env, "nudges_time", time(9, 30), time(7, 0), time(16, 0)),
+        "send_rate": _rate(env),
+        "scheduler": scheduler == "on",
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = Settings(**values)  # type: ignore[arg-type]

@@ -20,7 +20,23 @@ VERB_SHOW_ENTRY = "showEntry"
 VERB_SHOW_THEME = "showTheme"
 VERB_THEMES = "themes"
 VERB_TIP = "tip"
-VERBS = frozenset({VERB_FEEDBACK, VERB_SHOW_ENTRY, VERB_SHOW_THEME, VERB_THEMES, VERB_TIP})
+VERB_PAUSE = "pause"
+VERB_UNSUBSCRIBE = "unsubscribe"
+VERB_SETTINGS = "settings"
+VERB_SAVE_SETTINGS = "saveSettings"
+VERBS = frozenset(
+    {
+        VERB_FEEDBACK,
+        VERB_SHOW_ENTRY,
+        VERB_SHOW_THEME,
+        VERB_THEMES,
+        VERB_TIP,
+        VERB_PAUSE,
+        VERB_UNSUBSCRIBE,
+        VERB_SETTINGS,
+        VERB_SAVE_SETTINGS,
+    }
+)
 
 
 def card(body: list[Element], actions: list[Element] | None = None, lang: str = "fi") -> Card:

@@ -10,6 +10,7 @@ from bot.settings import LANGUAGES
 from cards.answers import answer_card, did_you_mean_card, feedback_thanks_card, not_found_card
 from cards.base import Card
 from cards.browse import help_card, theme_card, themes_card, tip_card, welcome_card
+from cards.scheduled import nudge_card, scheduled_tip_card, settings_card
 
 
 def sample_cards(pack: ContentPack) -> dict[str, Card]:
@@ -36,4 +37,12 @@ def sample_cards(pack: ContentPack) -> dict[str, Card]:
         cards[f"tip-{lang}"] = tip_card(entry, theme, lang)
         cards[f"help-{lang}"] = help_card(lang)
         cards[f"welcome-{lang}"] = welcome_card(lang)
+        cards[f"scheduled-tip-{lang}"] = scheduled_tip_card(entry, theme, lang)
+        cards[f"settings-{lang}"] = settings_card(lang, tips=True, nudges=False, channel=False)
+        cards[f"settings-saved-{lang}"] = settings_card(
+            lang, tips=False, nudges=True, channel=True, notice="✓"
+        )
+        if pack.nudges:
+            nudge = pack.nudges[0]
+            cards[f"nudge-{lang}"] = nudge_card(nudge, pack.entry(nudge.entry), lang)
     return cards

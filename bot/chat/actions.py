@@ -1,7 +1,8 @@
 """Card actions (Action.Execute verbs and Action.Submit data), one small handler per verb.
 
 Payloads come from the client and are untrusted: every field is checked, and the person
-acting is always the authenticated user of the activity, never one named in the data.
+acting is always the authenticated user of the activity, never one named in the data. The
+conversation affected is the one the card is in.
 """
 
 from __future__ import annotations
@@ -9,17 +10,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot.chat.handlers import ChatDeps, handle_tip
+from bot.chat.commands import parse_date
+from bot.chat.handlers import ChatDeps, tip_reply
 from bot.chat.model import Incoming, Reply
+from bot.chat.subscriptions import KINDS, pause, save_settings, settings_reply, unsubscribe
 from bot.settings import LANGUAGES, Language
 from bot.texts import t
 from cards.answers import answer_card, feedback_thanks_card
 from cards.base import (
     VERB_FEEDBACK,
+    VERB_PAUSE,
+    VERB_SAVE_SETTINGS,
+    VERB_SETTINGS,
     VERB_SHOW_ENTRY,
     VERB_SHOW_THEME,
     VERB_THEMES,
     VERB_TIP,
+    VERB_UNSUBSCRIBE,
 )
 from cards.browse import theme_card, themes_card
 
@@ -38,6 +45,13 @@ def _text_field(data: Mapping[str, Any], name: str) -> str:
     return value
 
 
+def _kind(data: Mapping[str, Any]) -> str:
+    kind = data.get("kind")
+    if kind not in KINDS:
+        raise InvalidAction("kind must be tips or nudges")
+    return str(kind)
+
+
 def _language(data: Mapping[str, Any], incoming: Incoming, deps: ChatDeps) -> Language:
     value = data.get("lang")
     for lang in LANGUAGES:
@@ -53,11 +67,10 @@ async def _feedback(
     helpful = data.get("helpful")
     if not isinstance(helpful, bool) or not deps.pack.has_entry(entry_id):
         raise InvalidAction("feedback needs a known entry and helpful true/false")
-    deps.feedback.record(entry_id, helpful)
+    await deps.store.record_feedback(entry_id, helpful, deps.clock())
     entry = deps.pack.entry(entry_id)
-    return Reply(
-        card=feedback_thanks_card(entry, deps.pack.theme(entry.theme), lang, helpful), lang=lang
-    )
+    card = feedback_thanks_card(entry, deps.pack.theme(entry.theme), lang, helpful)
+    return Reply(card=card, lang=lang)
 
 
 async def _show_entry(
@@ -90,7 +103,28 @@ async def _themes(
 async def _tip(
     incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
 ) -> Reply:
-    return await handle_tip(incoming, lang, deps)
+    return await tip_reply(incoming, lang, deps)
+
+
+async def _pause(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
+    until = data.get("until")
+    return await pause(
+        incoming, _kind(data), parse_date(until) if isinstance(until, str) else None, lang, deps
+    )
+
+
+async def _unsubscribe(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
+    return await unsubscribe(incoming, _kind(data), lang, deps)
+
+
+async def _settings(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
+    return await settings_reply(incoming, lang, deps)
 
 
 ACTIONS: dict[str, ActionHandler] = {
@@ -99,6 +133,10 @@ ACTIONS: dict[str, ActionHandler] = {
     VERB_SHOW_THEME: _show_theme,
     VERB_THEMES: _themes,
     VERB_TIP: _tip,
+    VERB_PAUSE: _pause,
+    VERB_UNSUBSCRIBE: _unsubscribe,
+    VERB_SETTINGS: _settings,
+    VERB_SAVE_SETTINGS: save_settings,
 }
 
 

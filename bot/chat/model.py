@@ -36,6 +36,12 @@ class Incoming:
     value: Mapping[str, Any] | None = None
 
     @property
+    def root_conversation_id(self) -> str:
+        """The conversation without a channel thread suffix (`;messageid=…`): where
+        subscriptions live and where proactive cards start a new post."""
+        return self.conversation_id.split(";", 1)[0]
+
+    @property
     def locale_language(self) -> Language | None:
         """The user's client language if it is one of ours (fi-FI → fi)."""
         if not self.locale:

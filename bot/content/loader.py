@@ -12,9 +12,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.content.models import ContentPack, Entry, Theme
+from bot.content.models import ContentPack, Entry, Nudge, Theme
 
 PACK_FILE = "pack.yaml"
+NUDGES_FILE = "nudges.yaml"
 ENTRIES_DIR = "entries"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -107,4 +108,24 @@ def load_pack(directory: Path) -> ContentPack:
     for theme in themes:
         if not any(entry.theme == theme.id for entry in entries):
             raise ContentError(f"{pack_path}: theme {theme.id!r}: has no entries")
-    return ContentPack(version=str(version), themes=tuple(themes), entries=tuple(entries))
+    nudges = _load_nudges(directory / NUDGES_FILE, set(seen))
+    return ContentPack(
+        version=str(version), themes=tuple(themes), entries=tuple(entries), nudges=nudges
+    )
+
+
+def _load_nudges(path: Path, entry_ids: set[str]) -> tuple[Nudge, ...]:
+    """Weekly nudges are optional: a pack without nudges.yaml simply sends none."""
+    if not path.exists():
+        return ()
+    nudges: list[Nudge] = []
+    for index, raw in enumerate(_list_under(_read_yaml(path), "nudges", path)):
+        nudge: Nudge = _parse(Nudge, raw, path, "nudge", index)
+        if any(existing.id == nudge.id for existing in nudges):
+            raise ContentError(f"{path}: nudge {nudge.id!r}: duplicate id")
+        if nudge.entry not in entry_ids:
+            raise ContentError(
+                f"{path}: nudge {nudge.id!r}: field entry: unknown entry {nudge.entry!r}"
+            )
+        nudges.append(nudge)
+    return tuple(nudges)

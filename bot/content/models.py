@@ -115,6 +115,23 @@ class Entry(_Strict):
         return value
 
 
+class Nudge(_Strict):
+    """A weekly community nudge: one concrete act, linked to the practice behind it."""
+
+    id: str
+    entry: str
+    title: Text
+    body: Text
+    action: Text
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError(f"must be lowercase words joined by '-', got {value!r}")
+        return value
+
+
 @dataclass(frozen=True)
 class ContentPack:
     """A validated pack. Entries keep the order of their files."""
@@ -122,6 +139,13 @@ class ContentPack:
     version: str
     themes: tuple[Theme, ...]
     entries: tuple[Entry, ...]
+    nudges: tuple[Nudge, ...] = ()
+
+    def nudge(self, nudge_id: str) -> Nudge:
+        for nudge in self.nudges:
+            if nudge.id == nudge_id:
+                return nudge
+        raise KeyError(nudge_id)
 
     def theme(self, theme_id: str) -> Theme:
         for theme in self.themes:

@@ -25,10 +25,9 @@ class _SdkConfig:
     TO_CHANNEL_FROM_BOT_OAUTH_SCOPE: str | None
 
 
-def build_adapter(
-    settings: Settings, credentials_factory: ServiceClientCredentialsFactory | None = None
-) -> CloudAdapter:
-    config = _SdkConfig(
+def sdk_config(settings: Settings) -> _SdkConfig:
+    """Our settings under the attribute names the SDK reads."""
+    return _SdkConfig(
         APP_ID=settings.app_id or None,
         APP_PASSWORD=settings.app_password or None,
         APP_TENANTID=settings.app_tenant_id or None,
@@ -38,7 +37,14 @@ def build_adapter(
         TO_CHANNEL_FROM_BOT_LOGIN_URL=settings.login_url or None,
         TO_CHANNEL_FROM_BOT_OAUTH_SCOPE=settings.oauth_scope or None,
     )
-    auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
+
+
+def build_adapter(
+    settings: Settings, credentials_factory: ServiceClientCredentialsFactory | None = None
+) -> CloudAdapter:
+    auth = ConfigurationBotFrameworkAuthentication(
+        sdk_config(settings), credentials_factory=credentials_factory
+    )
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
     return adapter

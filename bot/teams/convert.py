@@ -6,10 +6,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, TextFormatTypes
 
 from bot.chat.model import ConversationKind, Incoming, Reply
+from bot.store.model import ConversationRef
 
 _AT_TAG = re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _KINDS = {"channel": ConversationKind.CHANNEL, "groupChat": ConversationKind.GROUP}
@@ -77,3 +78,28 @@ def to_activities(reply: Reply) -> list[Activity]:
     for extra in reply.extra:
         activities.extend(to_activities(extra))
     return activities
+
+
+def to_reference(activity: Activity) -> ConversationRef:
+    """A storable conversation reference (plain JSON) for proactive sends.
+
+    Channel references point at the channel itself, not the thread the message was in, so
+    a scheduled card starts a new post.
+    """
+    incoming = to_incoming(activity)
+    reference = TurnContext.get_conversation_reference(activity)
+    root = incoming.root_conversation_id
+    if reference.conversation is not None:
+        reference.conversation.id = root
+    channel_data = activity.channel_data if isinstance(activity.channel_data, Mapping) else {}
+    team = channel_data.get("team")
+    team_id = team.get("id") if isinstance(team, Mapping) else None
+    return ConversationRef(
+        conversation_id=root,
+        kind=incoming.kind.value,
+        tenant_id=incoming.tenant_id,
+        service_url=str(activity.service_url or ""),
+        reference=reference.serialize(),
+        user_aad_id=incoming.aad_object_id if incoming.kind is ConversationKind.PERSONAL else None,
+        team_id=team_id if isinstance(team_id, str) else None,
+    )

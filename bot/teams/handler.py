@@ -19,10 +19,11 @@ from botbuilder.schema import (
 )
 
 from bot.chat.actions import perform
-from bot.chat.handlers import ChatDeps, dispatch
+from bot.chat.handlers import ChatDeps
 from bot.chat.model import ConversationKind, Incoming, Reply
+from bot.chat.routes import dispatch
 from bot.retry import RetryPolicy, parse_retry_after
-from bot.teams.convert import to_activities, to_incoming
+from bot.teams.convert import to_activities, to_incoming, to_reference
 from bot.texts import t
 from cards.browse import welcome_card
 
@@ -55,12 +56,47 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         self._rng = random.Random(seed)
         self._welcomed: OrderedDict[str, float] = OrderedDict()
 
+    # --- conversation references and duplicates ---------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.type == ActivityTypes.message and not await self._first_time(activity):
+            log.info("duplicate activity ignored (Teams re-posted it)")
+            return
+        await super().on_turn(turn_context)
+
+    async def _first_time(self, activity: Activity) -> bool:
+        if not activity.id or not activity.conversation:
+            return True
+        try:
+            return await self.deps.store.first_time_seen(
+                str(activity.conversation.id), str(activity.id), self.deps.clock()
+            )
+        except Exception:  # the database is down: answering twice beats not answering
+            log.warning("could not check for a duplicate activity", exc_info=True)
+            return True
+
+    async def _remember(self, turn_context: TurnContext) -> None:
+        """Keep the conversation reference so tips, nudges and matches can be sent later."""
+        try:
+            await self.deps.store.save_reference(to_reference(turn_context.activity))
+        except Exception:
+            log.warning("could not save a conversation reference", exc_info=True)
+
+    async def _forget(self, turn_context: TurnContext) -> None:
+        conversation_id = str(turn_context.activity.conversation.id).split(";", 1)[0]
+        try:
+            await self.deps.store.deactivate_reference(conversation_id)
+        except Exception:
+            log.warning("could not deactivate a conversation reference", exc_info=True)
+
     # --- messages -----------------------------------------------------------------
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         incoming = to_incoming(turn_context.activity)
         if incoming.kind is not ConversationKind.PERSONAL and not incoming.mentioned:
             return  # in channels and group chats the bot speaks only when spoken to
+        await self._remember(turn_context)
         if incoming.value is not None and "verb" in incoming.value:
             reply = await perform(incoming, incoming.value.get("verb"), incoming.value, self.deps)
         else:
@@ -74,10 +110,22 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
     ) -> None:
         recipient_id = turn_context.activity.recipient.id
         if any(member.id == recipient_id for member in members_added or []):
+            await self._remember(turn_context)
             await self._welcome(turn_context)
 
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        recipient_id = turn_context.activity.recipient.id
+        if any(member.id == recipient_id for member in members_removed or []):
+            await self._forget(turn_context)
+
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._remember(turn_context)
         await self._welcome(turn_context)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._forget(turn_context)
 
     async def _welcome(self, turn_context: TurnContext) -> None:
         """One welcome per conversation: Teams sends conversationUpdate and installationUpdate."""
@@ -104,7 +152,9 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         """
         activity = turn_context.activity
         if activity.name != "adaptiveCard/action":
-            return await super().on_invoke_activity(turn_context)
+            # Invokes we do not implement (sign-in, message extensions, ...) are accepted
+            # and ignored, like unknown activity types: Teams shows nothing to the user.
+            return InvokeResponse(status=int(HTTPStatus.OK))
         value: Mapping[str, object] = activity.value if isinstance(activity.value, Mapping) else {}
         raw_action = value.get("action")
         action: Mapping[str, object] = raw_action if isinstance(raw_action, Mapping) else {}

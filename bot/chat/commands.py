@@ -1,0 +1,94 @@
+"""Chat commands in Finnish, Swedish and English: whole-message phrases, and pausing with a date.
+
+Each phrase names its language, so the reply comes in the language the command was typed
+in. A question that merely contains a command word is not a command.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.settings import Language
+
+# None: the phrase exists in more than one language ("tips"), the user's locale decides.
+PHRASES: dict[str, dict[str, Language | None]] = {
+    "help": {"apua": "fi", "apu": "fi", "ohje": "fi", "ohjeet": "fi", "hjälp": "sv",
+             "hjalp": "sv", "help": "en", "?": None},
+    "themes": {"aiheet": "fi", "aihe": "fi", "teemat": "fi", "teman": "sv", "tema": "sv",
+               "ämnen": "sv", "themes": "en", "topics": "en"},
+    "tip": {"vinkki": "fi", "vinkkejä": "fi", "vinkkiä": "fi", "tips": None, "tip": "en"},
+    "settings": {"asetukset": "fi", "inställningar": "sv", "installningar": "sv",
+                 "settings": "en"},
+    "subscribe_tips": {"tilaa vinkit": "fi", "tilaa vinkki": "fi", "tilaa vinkkejä": "fi",
+                       "tilaa päivän vinkki": "fi", "prenumerera på tips": "sv",
+                       "prenumerera tips": "sv", "subscribe tips": "en",
+                       "subscribe to tips": "en"},
+    "unsubscribe_tips": {"lopeta vinkit": "fi", "peru vinkit": "fi", "peruuta vinkit": "fi",
+                         "avsluta tips": "sv", "sluta med tips": "sv",
+                         "avsluta prenumerationen på tips": "sv", "unsubscribe tips": "en",
+                         "stop tips": "en"},
+    "subscribe_nudges": {"tilaa muistutukset": "fi", "tilaa viikkomuistutukset": "fi",
+                         "tilaa yhteisöteot": "fi", "prenumerera på påminnelser": "sv",
+                         "prenumerera påminnelser": "sv", "subscribe nudges": "en",
+                         "subscribe to nudges": "en"},
+    "unsubscribe_nudges": {"lopeta muistutukset": "fi", "peru muistutukset": "fi",
+                           "avsluta påminnelser": "sv", "sluta med påminnelser": "sv",
+                           "unsubscribe nudges": "en", "stop nudges": "en"},
+}  # fmt: skip
+
+_KINDS: dict[str, tuple[str, Language | None]] = {
+    "vinkit": ("tips", "fi"),
+    "vinkkien": ("tips", "fi"),
+    "tips": ("tips", None),
+    "muistutukset": ("nudges", "fi"),
+    "påminnelser": ("nudges", "sv"),
+    "nudges": ("nudges", "en"),
+}
+_PAUSE_WORDS: dict[str, Language] = {"tauko": "fi", "tauota": "fi", "pausa": "sv", "pause": "en"}
+_PAUSE = re.compile(
+    r"^(?P<verb>tauko|tauota|pausa|pause)\s+(?P<kind>vinkit|vinkkien|tips|muistutukset|påminnelser|nudges)"
+    r"\s+(?:asti\s+|till\s+|until\s+|to\s+)?(?P<date>\S+?)(?:\s+asti)?$"
+)
+_TRIM = re.compile(r"^[\s/!.,:;]+|[\s!.,:;]+$")
+_DATE_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    lang: Language | None
+    kind: str | None = None  # tips | nudges, for pause
+    until: date | None = None  # for pause; None when the date did not parse
+
+
+def normalise(text: str) -> str:
+    return " ".join(_TRIM.sub("", text).lower().split())
+
+
+def parse_date(text: str) -> date | None:
+    """ISO (2026-12-31) or Finnish (31.12.2026) dates."""
+    match = _DATE_DMY.match(text)
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_command(text: str) -> Command | None:
+    """The command a whole message is, or None for a question."""
+    phrase = normalise(text)
+    if len(phrase) > 80:
+        return None
+    for name, phrases in PHRASES.items():
+        if phrase in phrases:
+            return Command(name, phrases[phrase])
+    match = _PAUSE.match(phrase)
+    if match:
+        kind, kind_lang = _KINDS[match["kind"]]
+        lang = _PAUSE_WORDS[match["verb"]] if kind_lang is None else kind_lang
+        return Command("pause", lang, kind=kind, until=parse_date(match["date"]))
+    return None

@@ -1,0 +1,57 @@
+"""The route table: data, not an if-chain. First match wins; the last route catches all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.chat.commands import Command, parse_command
+from bot.chat.handlers import (
+    ChatDeps,
+    Handler,
+    handle_empty,
+    handle_help,
+    handle_question,
+    handle_themes,
+    handle_tip,
+)
+from bot.chat.model import Incoming, Reply
+from bot.chat.subscriptions import (
+    handle_pause,
+    handle_settings,
+    handle_subscribe,
+    handle_unsubscribe,
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    matches: Callable[[Incoming, Command | None], bool]
+    handler: Handler
+
+
+def _command(*names: str) -> Callable[[Incoming, Command | None], bool]:
+    return lambda incoming, command: command is not None and command.name in names
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("empty", lambda incoming, command: not incoming.text.strip(), handle_empty),
+    Route("help", _command("help"), handle_help),
+    Route("themes", _command("themes"), handle_themes),
+    Route("tip", _command("tip"), handle_tip),
+    Route("settings", _command("settings"), handle_settings),
+    Route("subscribe", _command("subscribe_tips", "subscribe_nudges"), handle_subscribe),
+    Route("unsubscribe", _command("unsubscribe_tips", "unsubscribe_nudges"), handle_unsubscribe),
+    Route("pause", _command("pause"), handle_pause),
+    Route("question", lambda incoming, command: True, handle_question),
+)
+
+
+async def dispatch(incoming: Incoming, deps: ChatDeps, routes: tuple[Route, ...] = ROUTES) -> Reply:
+    """Run the first route whose matcher accepts the message."""
+    command = parse_command(incoming.text)
+    for route in routes:
+        if route.matches(incoming, command):
+            return await route.handler(incoming, command, deps)
+    raise LookupError("the route table has no catch-all route")

@@ -1,0 +1,1 @@
+"""Persistence: one protocol (`Store`), one SQLAlchemy implementation for SQLite and PostgreSQL."""

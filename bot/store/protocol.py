@@ -1,0 +1,118 @@
+"""The storage protocol: whole verbs, each one transaction. Every implementation passes the
+contract suite in tests/store/ (SQLite always, PostgreSQL when TEST_DATABASE_URL is set).
+
+All datetimes are timezone-aware UTC; dates are local calendar dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.store.model import (
+    ConversationRef,
+    Delivery,
+    DeliveryReport,
+    MissCount,
+    NewDelivery,
+    Outcome,
+    Person,
+    Subscription,
+)
+
+
+class Store(Protocol):
+    # --- lifecycle ---------------------------------------------------------------
+    async def close(self) -> None: ...
+
+    # --- conversations and people ---------------------------------------------------
+    async def save_reference(self, ref: ConversationRef) -> None:
+        """Insert or update (and reactivate) a conversation reference."""
+
+    async def get_reference(self, conversation_id: str) -> ConversationRef | None: ...
+
+    async def deactivate_reference(self, conversation_id: str) -> None:
+        """The bot was removed or blocked (403/404): stop writing there, keep the row."""
+
+    async def save_person(self, person: Person) -> None: ...
+
+    async def get_person(self, aad_object_id: str) -> Person | None: ...
+
+    # --- subscriptions and tip rotation ------------------------------------------------
+    async def subscribe(self, subscription: Subscription) -> None:
+        """Insert or update; clears a pause."""
+
+    async def unsubscribe(self, conversation_id: str, kind: str) -> bool:
+        """True if there was a subscription to remove."""
+
+    async def pause(self, conversation_id: str, kind: str, until: date) -> bool:
+        """True if the subscription exists (and is now paused until `until`, inclusive)."""
+
+    async def get_subscription(self, conversation_id: str, kind: str) -> Subscription | None: ...
+
+    async def due_subscriptions(self, kind: str, on: date) -> list[Subscription]:
+        """Subscriptions of `kind` not paused on `on`, whose conversation reference is active."""
+
+    async def record_tip(self, conversation_id: str, entry_id: str, at: datetime) -> None: ...
+
+    async def tips_seen(self, conversation_id: str) -> set[str]:
+        """Entry ids sent in the current rotation cycle."""
+
+    async def reset_tips(self, conversation_id: str) -> None:
+        """Start a new cycle (all tips seen)."""
+
+    # --- feedback, misses, incoming de-duplication -------------------------------------
+    async def record_feedback(self, entry_id: str, helpful: bool, at: datetime) -> None: ...
+
+    async def feedback_counts(self, entry_id: str) -> tuple[int, int]:
+        """(helpful, not helpful)."""
+
+    async def record_miss(self, question: str, lang: str, outcome: str, at: datetime) -> None: ...
+
+    async def misses(self) -> list[MissCount]:
+        """Grouped by normalised question, most frequent first."""
+
+    async def first_time_seen(self, conversation_id: str, activity_id: str, at: datetime) -> bool:
+        """Record an incoming activity; False if it was already handled (Teams re-posts)."""
+
+    async def forget_activities_before(self, before: datetime) -> int: ...
+
+    # --- delivery pipeline ------------------------------------------------------------
+    async def create_occurrence(
+        self, key: str, schedule: str, deliveries: Sequence[NewDelivery], at: datetime
+    ) -> bool:
+        """Atomically create the occurrence and its deliveries. False (and nothing written)
+        if an occurrence with this key already exists — restarts and replicas race safely."""
+
+    async def occurrence_exists(self, key: str) -> bool: ...
+
+    async def claim_deliveries(
+        self, owner: str, limit: int, lease_seconds: float, now: datetime
+    ) -> list[Delivery]:
+        """Claim up to `limit` deliveries that are pending and due, or whose lease expired
+        (a crashed sender), and mark them sending with a lease. Safe with concurrent senders:
+        no delivery is claimed by two live leases (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
+
+    async def finish_delivery(
+        self,
+        delivery_id: int,
+        owner: str,
+        outcome: Outcome,
+        status: int | None,
+        now: datetime,
+        next_attempt_at: datetime | None = None,
+    ) -> bool:
+        """Record the outcome of a claimed delivery; False if the lease was lost to another
+        sender (the result is then ignored). RETRY → pending at `next_attempt_at`;
+        UNKNOWN with must_arrive → pending again; UNKNOWN otherwise → unknown (final)."""
+
+    async def delivery_report(self, occurrence_key: str | None = None) -> DeliveryReport: ...
+
+    async def pending_count(self, now: datetime) -> int:
+        """Deliveries waiting to be sent (pending or with an expired lease)."""
+
+    async def set_throttle_until(self, until: datetime) -> None:
+        """A 429 seen by any sender: every sender waits until then (keeps the later time)."""
+
+    async def throttle_until(self) -> datetime | None: ...

@@ -1,0 +1,33 @@
+"""What the delivery pipeline needs from the outside world, as protocols the edge implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.chat.model import Reply
+from bot.store.model import ConversationRef
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """How one proactive send went.
+
+    `status` is the HTTP status of the connector's answer, None when there was none.
+    `request_sent` is False when the request never left (connection refused): retrying is
+    then safe. `timed_out` means it left but no answer came: it may or may not have arrived.
+    """
+
+    status: int | None
+    retry_after: float | None = None
+    request_sent: bool = True
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+class ProactivePort(Protocol):
+    async def send(self, ref: ConversationRef, reply: Reply) -> SendResult:
+        """Post the reply's activities into the conversation (no retries: the caller decides)."""

@@ -1,0 +1,75 @@
+"""The background side of the bot: the planner's alarm clock and the sender loop.
+
+APScheduler is only the alarm clock (every minute, and once at start so a restarted
+process catches up); the database decides what is due. Each process has its own
+in-memory scheduler: an APScheduler job store is never shared between processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from jobs.planner import Planner
+from jobs.sender import Sender
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60
+
+
+@dataclass
+class Background:
+    planner: Planner
+    sender: Sender
+    timezone: str
+    clock: Callable[[], datetime]
+    _scheduler: AsyncIOScheduler | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _sender_task: asyncio.Task[None] | None = None
+
+    async def tick(self) -> None:
+        try:
+            created = await self.planner.tick(self.clock())
+        except Exception:  # a failed tick is retried on the next one
+            log.exception("planner tick failed")
+            return
+        for key in created:
+            log.info("planned %s", key)
+
+    async def start(self) -> None:
+        self._stop = asyncio.Event()
+        scheduler = AsyncIOScheduler(timezone=self.timezone)
+        scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=TICK_SECONDS, timezone=self.timezone),
+            id="planner",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,  # never skip a tick because the loop was busy
+            next_run_time=self.clock(),
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        self._sender_task = asyncio.create_task(self.sender.run(self._stop), name="sender")
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        self._stop.set()
+        if self._sender_task is not None:
+            try:
+                await asyncio.wait_for(self._sender_task, timeout=20)
+            except TimeoutError:
+                self._sender_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._sender_task
+            self._sender_task = None

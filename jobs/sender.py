@@ -1,0 +1,187 @@
+"""The sender: claims due deliveries, keeps to the rate limits, sends, records the outcome.
+
+Nothing is lost on a crash: a claimed delivery carries a lease, and when a sender dies its
+lease expires and another sender (or the restarted one) claims it again. The only
+duplicates possible are the sends that were in flight at the moment of the crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.chat.model import Reply
+from bot.retry import FINAL_STATUSES
+from bot.store.model import Delivery, Outcome
+from bot.store.protocol import Store
+from jobs.limits import RateLimiter
+from jobs.ports import ProactivePort, SendResult
+
+log = logging.getLogger(__name__)
+
+Renderer = Callable[[Mapping[str, Any]], Reply | None]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    batch_size: int = 200
+    lease_seconds: float = 120.0
+    concurrency: int = 32
+    max_attempts: int = 8
+    backoff_base_seconds: float = 2.0
+    backoff_cap_seconds: float = 600.0
+    idle_seconds: float = 2.0
+    default_retry_after: float = 5.0
+
+
+class Sender:
+    """One sender per process; several may share a database."""
+
+    def __init__(
+        self,
+        store: Store,
+        port: ProactivePort,
+        render: Renderer,
+        limiter: RateLimiter,
+        *,
+        config: SenderConfig | None = None,
+        owner: str | None = None,
+        clock: Clock = utc_now,
+        seed: int | None = None,
+    ) -> None:
+        self.store = store
+        self.port = port
+        self.render = render
+        self.limiter = limiter
+        self.config = config or SenderConfig()
+        self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
+        self.clock = clock
+        self._rng = random.Random(seed)
+        self._throttle_until: datetime | None = None
+        self.sent = 0
+
+    def _batch_size(self) -> int:
+        # Claim no more than can be sent within half a lease at the allowed rate, so a
+        # claimed delivery is never still waiting when its lease runs out.
+        affordable = int(self.limiter.tenant_rate * self.config.lease_seconds / 2)
+        return max(1, min(self.config.batch_size, affordable))
+
+    async def run_once(self) -> int:
+        """Claim one batch and send it; returns how many deliveries were handled."""
+        now = self.clock()
+        shared = await self.store.throttle_until()
+        if shared is not None and shared > now:
+            self._throttle_until = max(shared, self._throttle_until or shared)
+            return 0
+        deliveries = await self.store.claim_deliveries(
+            self.owner, self._batch_size(), self.config.lease_seconds, now
+        )
+        if not deliveries:
+            return 0
+        gate = asyncio.Semaphore(self.config.concurrency)
+
+        async def bounded(delivery: Delivery) -> None:
+            async with gate:
+                await self._handle(delivery)
+
+        await asyncio.gather(*(bounded(delivery) for delivery in deliveries))
+        return len(deliveries)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set; sleeps while idle or throttled."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:  # the database may be briefly away; keep the loop alive
+                log.exception("sender batch failed")
+                handled = 0
+            if handled:
+                continue
+            wait = self.config.idle_seconds
+            if self._throttle_until is not None:
+                wait = max(wait, (self._throttle_until - self.clock()).total_seconds())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=min(wait, 60.0))
+
+    async def _handle(self, delivery: Delivery) -> None:
+        ref = await self.store.get_reference(delivery.recipient)
+        if ref is None or not ref.active:
+            await self._finish(delivery, Outcome.FAILED, None)
+            return
+        reply = self.render(delivery.payload)
+        if reply is None:
+            log.warning("delivery %d: payload names nothing we can send", delivery.id)
+            await self._finish(delivery, Outcome.FAILED, None)
+            return
+        await self.limiter.acquire(ref.conversation_id, ref.tenant_id or "")
+        if self._throttle_until is not None and self._throttle_until > self.clock():
+            # Another send saw 429 while this one waited: give it back untouched.
+            await self._finish(delivery, Outcome.RETRY, None, self._throttle_until)
+            return
+        try:
+            result = await self.port.send(ref, reply)
+        except Exception:  # a bug or an unexpected client error: the outcome is unknown
+            log.exception("delivery %d: send raised", delivery.id)
+            result = SendResult(status=None, timed_out=True)
+        await self._record(delivery, result)
+
+    async def _record(self, delivery: Delivery, result: SendResult) -> None:
+        now = self.clock()
+        if result.ok:
+            self.sent += 1
+            await self._finish(delivery, Outcome.SENT, result.status)
+            if delivery.payload.get("kind") == "tip" and isinstance(
+                delivery.payload.get("entry"), str
+            ):
+                await self.store.record_tip(delivery.recipient, delivery.payload["entry"], now)
+            return
+        if result.status in (403, 404):
+            # Blocked, uninstalled or gone: final, and stop writing to that conversation.
+            await self.store.deactivate_reference(delivery.recipient)
+            await self._finish(delivery, Outcome.FAILED, result.status)
+            return
+        if result.status == 429:
+            pause = result.retry_after or self.config.default_retry_after
+            until = now + timedelta(seconds=pause)
+            self._throttle_until = max(until, self._throttle_until or until)
+            await self.store.set_throttle_until(until)
+            await self._finish(delivery, Outcome.RETRY, 429, until)
+            return
+        if result.timed_out and result.request_sent:
+            await self._finish(delivery, Outcome.UNKNOWN, result.status)
+            return
+        if result.status in FINAL_STATUSES or delivery.attempts >= self.config.max_attempts:
+            await self._finish(delivery, Outcome.FAILED, result.status)
+            return
+        # 412, 5xx, or a request that never left: retry later with backoff and jitter.
+        backoff = min(
+            self.config.backoff_cap_seconds,
+            self.config.backoff_base_seconds * 2 ** max(0, delivery.attempts - 1),
+        )
+        delay = max(backoff * self._rng.uniform(0.5, 1.0), result.retry_after or 0.0)
+        await self._finish(delivery, Outcome.RETRY, result.status, now + timedelta(seconds=delay))
+
+    async def _finish(
+        self,
+        delivery: Delivery,
+        outcome: Outcome,
+        status: int | None,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
+        kept = await self.store.finish_delivery(
+            delivery.id, self.owner, outcome, status, self.clock(), next_attempt_at
+        )
+        if not kept:
+            log.warning("delivery %d: lease lost before the outcome was recorded", delivery.id)
