@@ -7,8 +7,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PLAYGROUND_VERSION := 0.2.28
 PLAYGROUND := .playground/node_modules/.bin/agentsplayground
+TOOLS_STAMP := tools/node_modules/.installed
 
-.PHONY: run test lint typecheck unit bench bench-qa package playground clean
+.PHONY: run test lint typecheck unit bench bench-qa bench-fanout bench-pairing package playground clean
 
 $(STAMP): pyproject.toml
 	@if [ ! -x "$(PY)" ]; then \
@@ -32,7 +33,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(TOOLS_STAMP) browser
 	$(PY) -m pytest -q
 
 test: lint typecheck unit
@@ -40,9 +41,15 @@ test: lint typecheck unit
 bench-qa: $(STAMP)
 	taskset -c 0 $(PY) bench/qa_bench.py 2>/dev/null || $(PY) bench/qa_bench.py
 
-bench: bench-qa
+bench-fanout: $(STAMP)
+	$(PY) bench/fanout_bench.py
 
-package: $(STAMP)
+bench-pairing: $(STAMP)
+	taskset -c 0 $(PY) bench/pairing_bench.py 2>/dev/null || $(PY) bench/pairing_bench.py
+
+bench: bench-qa bench-pairing bench-fanout
+
+package: $(STAMP) $(TOOLS_STAMP)
 	$(PY) appmanifest/build.py --out build/appmanifest.zip
 
 # The Microsoft 365 Agents Playground emulates the Teams client and a Bot Connector offline.
@@ -55,4 +62,36 @@ playground: $(PLAYGROUND)
 	  -e http://127.0.0.1:3978/api/messages -c msteams
 
 clean:
-	rm -rf $(VENV) build .playground .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .playground tools/node_modules .mypy_cache .ruff_cache
+
+# The offline validators and the card renderer (tools/): npm packages pinned in
+# tools/package-lock.json, installed again only when the lock file changes.
+.PHONY: tools browser cards-check cards-gallery
+$(TOOLS_STAMP): tools/package.json tools/package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "npm is missing: installing Debian's nodejs and npm"; \
+	    apt-get update -qq && apt-get install -y -qq nodejs npm; \
+	  else echo "error: npm (Node.js 18+) is needed for the validators in tools/" >&2; exit 1; fi; }
+	npm ci --prefix tools --no-audit --no-fund --silent
+	@touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP)
+
+# Debian's Chromium renders the cards (tests/test_card_render.py, cards-gallery). Installed
+# when missing and running as root; otherwise the render test is skipped, saying why.
+browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "chromium is missing: installing it with apt-get (renders the cards)"; \
+	  { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji \
+	    >/dev/null; } || echo "warning: apt-get could not install chromium: the card \
+	rendering test will be skipped" >&2; \
+	else echo "note: chromium is not installed and this is not root: the card rendering \
+	test will be skipped (apt-get install chromium)" >&2; fi
+
+cards-check: $(STAMP) $(TOOLS_STAMP)
+	$(PY) tools/cards_check.py
+
+cards-gallery: $(STAMP) $(TOOLS_STAMP) browser
+	$(PY) tools/cards_render.py --out docs/cards

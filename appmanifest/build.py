@@ -21,10 +21,12 @@ Sources, all in this folder:
 
 The build checks the package offline before writing it (:func:`check_package`) and exits
 non-zero with a message that names every problem it found. Full JSON-schema validation is
-plugged in through the ``schema_validator`` parameter of :func:`build_package`.
+plugged in through the ``schema_validator`` parameter of :func:`build_package`; the command
+line uses :func:`node_schema_validator` (Node.js and the npm packages of ``make tools``).
 
 This script is a build tool, not part of the running bot: it reads its own few environment
-variables in :func:`main` and needs nothing beyond the standard library.
+variables in :func:`main` and needs nothing beyond the standard library (and Node.js for
+the schema validation of the command line).
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ import json
 import logging
 import os
 import re
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
 import zlib
@@ -51,6 +56,8 @@ TEMPLATE_PATH = HERE / "manifest.template.json"
 COMMANDS_PATH = HERE / "commands.json"
 LOCALES_DIR = HERE / "locales"
 PYPROJECT_PATH = HERE.parent / "pyproject.toml"
+TOOLS_DIR = HERE.parent / "tools"
+VALIDATE_MANIFEST_SCRIPT = TOOLS_DIR / "validate-manifest.mjs"
 
 MANIFEST_NAME = "manifest.json"
 COLOR_ICON_NAME = "color.png"
@@ -899,6 +906,59 @@ def check_package(files: Mapping[str, bytes]) -> list[str]:
 # Full JSON-schema validation (the npm package @microsoft/app-manifest, run by a small Node
 # script) plugs in here: it gets the package files and returns its problems.
 SchemaValidator = Callable[[Mapping[str, bytes]], list[str]]
+NODE_TIMEOUT_S = 120.0
+
+
+def node_schema_validator(files: Mapping[str, bytes]) -> list[str]:
+    """Validate the package against the schemas bundled in the npm @microsoft/app-manifest.
+
+    Runs ``node tools/validate-manifest.mjs`` on the files written to a temporary folder
+    (the manifest schema with ``ManifestUtil.validateManifestAgainstSchema``, the
+    localization files against the localization schema). Offline: the schemas come with
+    the pinned package, installed by ``make tools``. Missing Node.js or packages are
+    problems too, so a package is never written unvalidated.
+    """
+    node = shutil.which("node")
+    if node is None:
+        return ["schema validation needs Node.js 20 (`node` is not on PATH)"]
+    if not (TOOLS_DIR / "node_modules" / "@microsoft" / "app-manifest").is_dir():
+        return [
+            "schema validation needs the pinned npm packages in tools/node_modules: "
+            "run `make tools` (npm ci --prefix tools)"
+        ]
+    with tempfile.TemporaryDirectory(prefix="appmanifest-") as folder:
+        for name, data in files.items():
+            (Path(folder) / name).write_bytes(data)
+        try:
+            # Our own script on files we just wrote: no untrusted input.
+            completed = subprocess.run(  # noqa: S603
+                [node, str(VALIDATE_MANIFEST_SCRIPT), folder],
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                timeout=NODE_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return [f"schema validation did not finish in {NODE_TIMEOUT_S:.0f} s"]
+    if completed.returncode not in (0, 1):
+        detail = completed.stderr.strip() or f"exit status {completed.returncode}"
+        return [f"schema validation failed to run: {detail}"]
+    try:
+        result = json.loads(completed.stdout)
+        problems = result["problems"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return [f"schema validation printed no result: {completed.stdout[:200]!r}"]
+    if not isinstance(problems, list):
+        return ["schema validation printed no list of problems"]
+    if not problems:
+        LOG.info(
+            "schema: %s valid against the v%s schemas of @microsoft/app-manifest %s",
+            ", ".join(str(name) for name in result.get("checked", [])),
+            result.get("manifestVersion"),
+            result.get("appManifest"),
+        )
+    return [f"schema: {problem}" for problem in problems]
 
 
 def build_package(
@@ -998,7 +1058,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             LOG.error("%s", problem)
         return 2
     try:
-        files = build_package(settings)
+        files = build_package(settings, schema_validator=node_schema_validator)
     except PackageError as exc:
         for problem in exc.problems:
             LOG.error("%s", problem)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.content.loader import ContentError, load_pack
+from bot.onboarding.cli import add_parser as add_onboarding_parser
 from bot.qa.contract import result_to_json
 from bot.qa.engine import Answerer, QaResult
 from bot.qa.misses import prepare_miss
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     send_now = commands.add_parser("send-now", help="create today's occurrence now and send it")
     send_now.add_argument("schedule", choices=("tips", "nudges"))
+    add_onboarding_parser(commands)
     return parser
 
 
@@ -145,6 +147,8 @@ async def _run(args: argparse.Namespace, settings: Settings, out: TextIO, stdin:
         return await operations.db_copy(settings, args.target, out)
     if args.command == "deliveries":
         return await operations.deliveries(settings, args.occurrence, out)
+    if args.command == "onboarding":
+        return await operations.onboarding(settings, args, out)
     return await operations.send_now(settings, args.schedule, out)
 
 

@@ -5,27 +5,36 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.chat.handlers import ChatDeps
+from bot.coffee.ports import CalendarPort
+from bot.coffee.rounds import CoffeeRounds
 from bot.content.loader import load_pack
 from bot.content.models import ContentPack
+from bot.graph.calendar import open_calendar
+from bot.onboarding.api import add_onboarding_routes
+from bot.onboarding.auth import HrAuthenticator
+from bot.onboarding.model import StepState
+from bot.onboarding.planner import OnboardingPlanner
+from bot.onboarding.sequences import Sequence, load_sequences
+from bot.onboarding.service import OnboardingService
 from bot.qa.engine import Answerer
 from bot.retry import RetryPolicy
-from bot.settings import Settings
-from bot.store.protocol import Store
-from bot.store.sql import open_store
+from bot.settings import Settings, graph_config
+from bot.store.model import Delivery, Outcome
+from bot.store.sql import SqlStore, open_store
 from bot.teams.adapter import build_adapter
 from bot.teams.handler import TeamsBot
 from bot.teams.http import MessagesEndpoint
 from bot.teams.proactive import ConnectorSender, TokenSource
-from jobs.calendar import nudges_schedule, tips_schedule
+from jobs.calendar import Schedule, nudges_schedule, tips_schedule
 from jobs.limits import RateLimiter
 from jobs.planner import Planner
-from jobs.render import render
+from jobs.render import Renderer
 from jobs.runtime import Background
 from jobs.sender import Sender
 
@@ -47,29 +56,74 @@ async def _healthz(request: web.Request) -> web.Response:
     )
 
 
-def build_planner(settings: Settings, store: Store, pack: ContentPack) -> Planner:
+def build_planner(settings: Settings, store: SqlStore, pack: ContentPack) -> Planner:
     tips = tips_schedule(settings.tips_time, settings.timezone)
     nudges = nudges_schedule(settings.nudges_weekday, settings.nudges_time, settings.timezone)
     return Planner(store, pack, tips, nudges)
 
 
+def load_bundled_sequences(settings: Settings, pack: ContentPack) -> dict[str, Sequence]:
+    path = settings.content_dir / "sequences.yaml"
+    if not path.exists():
+        return {}
+    return load_sequences(path, [entry.id for entry in pack.entries])
+
+
+def coffee_schedule(settings: Settings) -> Schedule:
+    """Weekly on the configured day (next working day after a holiday), caught up until 16."""
+    days = frozenset(range(settings.coffee_weekday, 5))
+    return Schedule(
+        "coffee", settings.coffee_time, time(16, 0), days, weekly=True, timezone=settings.timezone
+    )
+
+
 def build_sender(
     settings: Settings,
-    store: Store,
+    store: SqlStore,
     pack: ContentPack,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
     *,
+    sequences: dict[str, Sequence] | None = None,
     clock: Callable[[], datetime] = _utc_now,
 ) -> tuple[Sender, ConnectorSender]:
     connector = ConnectorSender(TokenSource(settings, credentials_factory))
+
+    async def on_final(delivery: Delivery, outcome: Outcome) -> None:
+        # An onboarding step that cannot be delivered shows as failed to HR.
+        payload = delivery.payload
+        if outcome is Outcome.FAILED and payload.get("kind") == "onboarding_step":
+            await store.set_step_state(
+                str(payload.get("onboarding")), str(payload.get("step")), StepState.FAILED, clock()
+            )
+
     sender = Sender(
         store,
         connector,
-        lambda payload: render(pack, payload),
+        Renderer(
+            pack, sequences if sequences is not None else load_bundled_sequences(settings, pack)
+        ),
         RateLimiter(tenant_rate=settings.send_rate),
         clock=clock,
+        on_final=on_final,
     )
     return sender, connector
+
+
+def build_onboarding_service(
+    settings: Settings,
+    store: SqlStore,
+    calendar: CalendarPort,
+    sequences: dict[str, Sequence],
+    clock: Callable[[], datetime] = _utc_now,
+) -> OnboardingService:
+    return OnboardingService(
+        store,
+        calendar,
+        sequences,
+        clock,
+        settings.timezone,
+        default_language=settings.default_language,
+    )
 
 
 async def build_app(
@@ -79,7 +133,8 @@ async def build_app(
     retry: RetryPolicy | None = None,
     seed: int | None = None,
     answerer: Answerer | None = None,
-    store: Store | None = None,
+    store: SqlStore | None = None,
+    calendar: CalendarPort | None = None,
     clock: Callable[[], datetime] = _utc_now,
 ) -> web.Application:
     """The aiohttp application. Loads and validates the content pack and opens (and
@@ -87,12 +142,30 @@ async def build_app(
 
     `credentials_factory` replaces the outbound token source (tests use a fixed token);
     `retry` and `seed` make retries fast and reproducible; `answerer` and `store` let tests
-    reuse an index and a database; `clock` fixes the time.
+    reuse an index and a database; `calendar` replaces Microsoft Graph; `clock` fixes the time.
     """
     answerer = answerer or Answerer(load_pack(settings.content_dir))
     pack = answerer.pack
+    sequences = load_bundled_sequences(settings, pack)
     owns_store = store is None
     store = store or await open_store(settings.database)
+    owns_calendar = calendar is None
+    calendar = calendar or open_calendar(graph_config(settings))
+    sender, connector = build_sender(
+        settings, store, pack, credentials_factory, sequences=sequences, clock=clock
+    )
+    coffee_rounds = CoffeeRounds(store, store, calendar, pack, coffee_schedule(settings), clock)
+    onboarding_service = build_onboarding_service(settings, store, calendar, sequences, clock)
+    onboarding_planner = OnboardingPlanner(
+        store,
+        store,
+        sequences,
+        clock,
+        timezone=settings.timezone,
+        send_at=settings.tips_time,
+        service_url=settings.service_url,
+        tenant_id=settings.app_tenant_id or settings.hr_api_tenant_id or None,
+    )
     deps = ChatDeps(
         pack=pack,
         answerer=answerer,
@@ -102,6 +175,14 @@ async def build_app(
         timezone=settings.timezone,
         rng=random.Random(seed),
         clock=clock,
+        coffee=store,
+        coffee_rounds=coffee_rounds,
+        calendar=calendar,
+        onboarding=store,
+        onboarding_service=onboarding_service,
+        sequences=sequences,
+        roster=connector,
+        hr_user_ids=settings.hr_user_ids,
     )
     bot = TeamsBot(deps, retry=retry, seed=seed)
     endpoint = MessagesEndpoint(
@@ -110,8 +191,33 @@ async def build_app(
         require_auth=not settings.local_mode,
         max_body_bytes=settings.max_body_bytes,
     )
-    sender, connector = build_sender(settings, store, pack, credentials_factory, clock=clock)
-    background = Background(build_planner(settings, store, pack), sender, settings.timezone, clock)
+
+    async def clean_up(now: datetime) -> None:
+        """Privacy: forget what is no longer needed (daily is enough; cheap when idle)."""
+        await store.forget_activities_before(now - timedelta(days=2))
+        await store.delete_onboardings_ended_before(
+            now - timedelta(days=settings.onboarding_retention_days)
+        )
+
+    background = Background(
+        build_planner(settings, store, pack),
+        sender,
+        settings.timezone,
+        clock,
+        more_ticks=(
+            ("coffee", coffee_rounds.tick),
+            ("onboarding", onboarding_planner.tick),
+            ("clean-up", clean_up),
+        ),
+    )
+    authenticator = HrAuthenticator(
+        local_mode=settings.local_mode,
+        api_key=settings.hr_api_key,
+        tenant_id=settings.hr_api_tenant_id or settings.app_tenant_id,
+        audiences=settings.hr_api_audiences or ((settings.app_id,) if settings.app_id else ()),
+        hr_group_id=settings.hr_group_id,
+        metadata_url=settings.hr_api_openid_metadata_url,
+    )
 
     # The client limit sits above ours so our own check answers 413 with a clear message.
     app = web.Application(client_max_size=settings.max_body_bytes * 2)
@@ -120,6 +226,7 @@ async def build_app(
     app[BACKGROUND_KEY] = background
     app.router.add_post("/api/messages", endpoint.handle)
     app.router.add_get("/healthz", _healthz)
+    add_onboarding_routes(app, onboarding_service, authenticator)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         if settings.scheduler:
@@ -127,6 +234,9 @@ async def build_app(
         yield
         await background.stop()
         await connector.close()
+        await authenticator.close()
+        if owns_calendar:
+            await calendar_close(calendar)
         if owns_store:
             await store.close()
 
@@ -139,6 +249,12 @@ async def build_app(
         "local (anonymous, loopback only)" if settings.local_mode else "authenticated",
     )
     return app
+
+
+async def calendar_close(calendar: CalendarPort) -> None:
+    close = getattr(calendar, "close", None)
+    if close is not None:
+        await close()
 
 
 def serve(settings: Settings) -> None:

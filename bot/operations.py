@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from datetime import UTC, datetime
@@ -56,10 +57,10 @@ async def deliveries(settings: Settings, occurrence: str | None, out: TextIO) ->
         report = await store.delivery_report(occurrence)
     finally:
         await store.close()
-    if not report.counts:
+    if not any(report.counts.values()):
         out.write("No deliveries" + (f" for {occurrence}" if occurrence else "") + ".\n")
         return 0
-    for state, count in sorted(report.counts.items()):
+    for state, count in report.counts.items():
         out.write(f"{state:<10} {count:>8}\n")
     if report.failures:
         out.write("\nFailures (newest first):\n")
@@ -116,3 +117,20 @@ async def send_now(settings: Settings, schedule: str, out: TextIO) -> int:
         await connector.close()
         await store.close()
     return 0
+
+
+async def onboarding(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    """`onboarding list|show|cancel`: the store and the sequences; Graph is never called."""
+    from bot.app import build_onboarding_service, load_bundled_sequences
+    from bot.graph.calendar import NoCalendar
+    from bot.onboarding import cli
+
+    pack = load_pack(settings.content_dir)
+    store = await open_store(settings.database)
+    try:
+        service = build_onboarding_service(
+            settings, store, NoCalendar(), load_bundled_sequences(settings, pack)
+        )
+        return await cli.run(service, args, out)
+    finally:
+        await store.close()

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.graph.config import GraphConfig
+
 Language = Literal["fi", "sv", "en"]
 LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
@@ -54,6 +56,24 @@ class Settings:
     nudges_time: time = time(9, 30)
     send_rate: float = 25.0  # proactive sends per second per tenant (Teams allows ~30)
     scheduler: bool = True
+    # Virtual coffee rounds and Microsoft Graph (calendar booking).
+    coffee_weekday: int = 0  # Monday
+    coffee_time: time = time(8, 0)
+    graph_auth: str = "none"  # none | secret | certificate | managed_identity
+    graph_tenant_id: str = ""
+    graph_client_id: str = ""
+    graph_client_secret: str = field(default="", repr=False)
+    graph_certificate_path: str = ""
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    # HR onboarding API and chat command.
+    hr_api_key: str = field(default="", repr=False)
+    hr_api_tenant_id: str = ""
+    hr_api_audiences: tuple[str, ...] = ()
+    hr_group_id: str = ""
+    hr_api_openid_metadata_url: str = ""
+    hr_user_ids: frozenset[str] = frozenset()  # who may use the HR chat command
+    onboarding_retention_days: int = 90
+    service_url: str = "https://smba.trafficmanager.net/teams/"  # to open 1:1 chats
 
     @property
     def local_mode(self) -> bool:
@@ -91,6 +111,22 @@ _ENV_NAMES = {
     "nudges_time": "NUDGES_TIME",
     "send_rate": "SEND_RATE_PER_SECOND",
     "scheduler": "SCHEDULER",
+    "coffee_weekday": "COFFEE_WEEKDAY",
+    "coffee_time": "COFFEE_TIME",
+    "graph_auth": "GRAPH_AUTH",
+    "graph_tenant_id": "GRAPH_TENANT_ID",
+    "graph_client_id": "GRAPH_CLIENT_ID",
+    "graph_client_secret": "GRAPH_CLIENT_SECRET",
+    "graph_certificate_path": "GRAPH_CERTIFICATE_PATH",
+    "graph_base_url": "GRAPH_BASE_URL",
+    "hr_api_key": "HR_API_KEY",
+    "hr_api_tenant_id": "HR_API_TENANT_ID",
+    "hr_api_audiences": "HR_API_AUDIENCE",
+    "hr_group_id": "HR_GROUP_ID",
+    "hr_api_openid_metadata_url": "HR_API_OPENID_METADATA_URL",
+    "hr_user_ids": "HR_USER_IDS",
+    "onboarding_retention_days": "ONBOARDING_RETENTION_DAYS",
+    "service_url": "BOT_SERVICE_URL",
 }
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}
 
@@ -130,15 +166,15 @@ def _clock_time(
     return value.replace(second=0, microsecond=0)
 
 
-def _weekday(env: Mapping[str, str]) -> int:
-    raw = env.get("NUDGES_WEEKDAY", "").strip().lower()
+def _weekday(env: Mapping[str, str], name: str = "NUDGES_WEEKDAY") -> int:
+    raw = env.get(name, "").strip().lower()
     if not raw:
         return 0
     if raw[:3] in _WEEKDAYS:
         return _WEEKDAYS[raw[:3]]
     if raw in ("1", "2", "3", "4", "5"):
         return int(raw) - 1
-    raise SettingsError(f"NUDGES_WEEKDAY must be a working day (mon..fri or 1..5), got {raw!r}")
+    raise SettingsError(f"{name} must be a working day (mon..fri or 1..5), got {raw!r}")
 
 
 def _rate(env: Mapping[str, str]) -> float:
@@ -152,6 +188,10 @@ def _rate(env: Mapping[str, str]) -> float:
     if not 0.1 <= value <= 1000:
         raise SettingsError(f"SEND_RATE_PER_SECOND must be between 0.1 and 1000, got {raw}")
     return value
+
+
+def _words(raw: str) -> list[str]:
+    return [word.strip() for word in raw.replace(";", ",").split(",") if word.strip()]
 
 
 def is_loopback(host: str) -> bool:
@@ -223,6 +263,22 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         "nudges_time": _clock_time(env, "nudges_time", time(9, 30), time(7, 0), time(16, 0)),
         "send_rate": _rate(env),
         "scheduler": scheduler == "on",
+        "coffee_weekday": _weekday(env, "COFFEE_WEEKDAY"),
+        "coffee_time": _clock_time(env, "coffee_time", time(8, 0), time(7, 0), time(16, 0)),
+        "graph_auth": text("graph_auth", "none"),
+        "graph_tenant_id": text("graph_tenant_id", ""),
+        "graph_client_id": text("graph_client_id", ""),
+        "graph_client_secret": env.get("GRAPH_CLIENT_SECRET", ""),
+        "graph_certificate_path": text("graph_certificate_path", ""),
+        "graph_base_url": text("graph_base_url", "https://graph.microsoft.com/v1.0"),
+        "hr_api_key": env.get("HR_API_KEY", "").strip(),
+        "hr_api_tenant_id": text("hr_api_tenant_id", ""),
+        "hr_api_audiences": tuple(_words(env.get("HR_API_AUDIENCE", ""))),
+        "hr_group_id": text("hr_group_id", ""),
+        "hr_api_openid_metadata_url": text("hr_api_openid_metadata_url", ""),
+        "hr_user_ids": frozenset(_words(env.get("HR_USER_IDS", ""))),
+        "onboarding_retention_days": _int(env, "onboarding_retention_days", 90, 1, 3650),
+        "service_url": text("service_url", "https://smba.trafficmanager.net/teams/"),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = Settings(**values)  # type: ignore[arg-type]
@@ -244,5 +300,23 @@ def validate(settings: Settings) -> None:
         raise SettingsError(
             "APP_PASSWORD is required when APP_ID is set (unless APP_TYPE=UserAssignedMSI)"
         )
+    try:
+        graph_config(settings).validate()
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
+    if settings.hr_api_key and len(settings.hr_api_key) < 16:
+        raise SettingsError("HR_API_KEY must be at least 16 characters long")
     if not settings.content_dir.is_dir():
         raise SettingsError(f"CONTENT_DIR={settings.content_dir} is not a directory")
+
+
+def graph_config(settings: Settings) -> GraphConfig:
+    """The Microsoft Graph part of the settings, for bot/graph."""
+    return GraphConfig(
+        auth=settings.graph_auth,
+        tenant_id=settings.graph_tenant_id,
+        client_id=settings.graph_client_id,
+        client_secret=settings.graph_client_secret,
+        certificate_path=settings.graph_certificate_path,
+        base_url=settings.graph_base_url,
+    )

@@ -21,6 +21,7 @@ from cards.base import (
     paragraph,
     subtle,
 )
+from cards.browse import selectable_row
 
 MAX_LINKS = 6
 
@@ -72,9 +73,7 @@ def did_you_mean_card(entries: Sequence[Entry], lang: Language) -> Card:
 
 def not_found_card(pack: ContentPack, lang: Language) -> Card:
     body = [heading(t("notfound.title", lang)), paragraph(t("notfound.body", lang))]
-    buttons = [
-        execute(theme.title.get(lang), VERB_SHOW_THEME, {"theme": theme.id, "lang": lang})
-        for theme in pack.themes
-    ]
-    body.append(action_set(buttons))
+    for theme in pack.themes:
+        action = execute(theme.title.get(lang), VERB_SHOW_THEME, {"theme": theme.id, "lang": lang})
+        body.append(selectable_row(theme.title.get(lang), [], action))
     return card(body, None, lang)

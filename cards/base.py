@@ -24,8 +24,42 @@ VERB_PAUSE = "pause"
 VERB_UNSUBSCRIBE = "unsubscribe"
 VERB_SETTINGS = "settings"
 VERB_SAVE_SETTINGS = "saveSettings"
+VERB_COFFEE_CANT = "coffeeCant"
+VERB_COFFEE_CANCEL = "coffeeCancel"
+VERB_COFFEE_REBOOK = "coffeeRebook"
+VERB_COFFEE_PAUSE = "coffeePause"
+VERB_COFFEE_SETTINGS = "coffeeSettings"
+VERB_COFFEE_SAVE = "coffeeSave"
+VERB_COFFEE_MET = "coffeeMet"
+VERB_COFFEE_JOIN = "coffeeJoin"
+VERB_ONBOARDING_ACK = "onboardingAck"
+VERB_ONBOARDING_PULSE = "onboardingPulse"
+VERB_INTRO_PREVIEW = "introPreview"
+VERB_INTRO_POST = "introPost"
+VERB_INTRO_EDIT = "introEdit"
+VERB_INTRO_DECLINE = "introDecline"
+VERB_INTRO_BOOK = "introBook"
+VERB_HR_CONFIRM = "hrConfirm"
+VERB_HR_CANCEL = "hrCancel"
 VERBS = frozenset(
     {
+        VERB_COFFEE_JOIN,
+        VERB_ONBOARDING_ACK,
+        VERB_ONBOARDING_PULSE,
+        VERB_INTRO_PREVIEW,
+        VERB_INTRO_POST,
+        VERB_INTRO_EDIT,
+        VERB_INTRO_DECLINE,
+        VERB_INTRO_BOOK,
+        VERB_HR_CONFIRM,
+        VERB_HR_CANCEL,
+        VERB_COFFEE_CANT,
+        VERB_COFFEE_CANCEL,
+        VERB_COFFEE_REBOOK,
+        VERB_COFFEE_PAUSE,
+        VERB_COFFEE_SETTINGS,
+        VERB_COFFEE_SAVE,
+        VERB_COFFEE_MET,
         VERB_FEEDBACK,
         VERB_SHOW_ENTRY,
         VERB_SHOW_THEME,

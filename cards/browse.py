@@ -12,7 +12,6 @@ from cards.base import (
     VERB_TIP,
     Card,
     Element,
-    action_set,
     card,
     execute,
     heading,
@@ -21,47 +20,41 @@ from cards.base import (
 )
 
 
+def selectable_row(title: str, lines: list[str], action: Element) -> Element:
+    """A whole row that acts as one button: keeps long lists out of crowded button sets
+    (Teams shows at most six buttons in a row and hides the rest)."""
+    return {
+        "type": "Container",
+        "separator": True,
+        "selectAction": action,
+        "items": [paragraph(title, weight="Bolder"), *(subtle(line) for line in lines)],
+    }
+
+
 def themes_card(pack: ContentPack, lang: Language) -> Card:
     body: list[Element] = [heading(t("themes.title", lang)), paragraph(t("themes.body", lang))]
     for theme in pack.themes:
         count = len(pack.entries_of(theme.id))
         body.append(
-            {
-                "type": "Container",
-                "separator": True,
-                "selectAction": execute(
-                    theme.title.get(lang), VERB_SHOW_THEME, {"theme": theme.id, "lang": lang}
-                ),
-                "items": [
-                    paragraph(theme.title.get(lang), weight="Bolder"),
-                    subtle(theme.description.get(lang)),
-                    subtle(t("theme.entries", lang, count=count)),
-                ],
-            }
+            selectable_row(
+                theme.title.get(lang),
+                [theme.description.get(lang), t("theme.entries", lang, count=count)],
+                execute(theme.title.get(lang), VERB_SHOW_THEME, {"theme": theme.id, "lang": lang}),
+            )
         )
-    body.append(
-        action_set(
-            [
-                execute(theme.title.get(lang), VERB_SHOW_THEME, {"theme": theme.id, "lang": lang})
-                for theme in pack.themes
-            ]
-        )
-    )
     return card(body, None, lang)
 
 
 def theme_card(pack: ContentPack, theme: Theme, lang: Language) -> Card:
-    entries = pack.entries_of(theme.id)
-    body: list[Element] = [
-        heading(theme.title.get(lang)),
-        paragraph(theme.description.get(lang)),
-        action_set(
-            [
-                execute(entry.title.get(lang), VERB_SHOW_ENTRY, {"entry": entry.id, "lang": lang})
-                for entry in entries
-            ]
-        ),
-    ]
+    body: list[Element] = [heading(theme.title.get(lang)), paragraph(theme.description.get(lang))]
+    for entry in pack.entries_of(theme.id):
+        body.append(
+            selectable_row(
+                entry.title.get(lang),
+                [],
+                execute(entry.title.get(lang), VERB_SHOW_ENTRY, {"entry": entry.id, "lang": lang}),
+            )
+        )
     return card(
         body, [execute(t("button.back_to_themes", lang), VERB_THEMES, {"lang": lang})], lang
     )

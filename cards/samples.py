@@ -5,11 +5,23 @@ Used by the card tests (structure, size, verbs) and by the card gallery.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from bot.coffee.model import Participant
 from bot.content.models import ContentPack
-from bot.settings import LANGUAGES
+from bot.settings import LANGUAGES, Language
 from cards.answers import answer_card, did_you_mean_card, feedback_thanks_card, not_found_card
 from cards.base import Card
 from cards.browse import help_card, theme_card, themes_card, tip_card, welcome_card
+from cards.coffee import (
+    cant_make_it_card,
+    coffee_settings_card,
+    followup_card,
+    followup_thanks_card,
+    match_card,
+    unmatched_card,
+)
+from cards.onboarding import onboarding_sample_cards
 from cards.scheduled import nudge_card, scheduled_tip_card, settings_card
 
 
@@ -45,4 +57,42 @@ def sample_cards(pack: ContentPack) -> dict[str, Card]:
         if pack.nudges:
             nudge = pack.nudges[0]
             cards[f"nudge-{lang}"] = nudge_card(nudge, pack.entry(nudge.entry), lang)
+        cards.update(_coffee_cards(pack, lang))
+    cards.update(onboarding_sample_cards(pack))
     return cards
+
+
+def _coffee_cards(pack: ContentPack, lang: Language) -> dict[str, Card]:
+    start = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
+    partners = [("Pekka Puupää", "pekka.puupaa@virasto.example")]
+    starter = pack.entries[0]
+    person = Participant(person_id="00000000-0000-0000-0000-000000000001", conversation_id="a:1")
+    return {
+        f"coffee-match-booked-{lang}": match_card(
+            lang=lang,
+            group_id=1,
+            partners=partners,
+            languages=["fi", "en"],
+            start=start,
+            join_url="https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0",
+            note=None,
+            starter_title=starter.title.get(lang),
+            starter_entry=starter.id,
+        ),
+        f"coffee-match-fallback-{lang}": match_card(
+            lang=lang,
+            group_id=2,
+            partners=[*partners, ("Anna Andersson", "anna.andersson@virasto.example")],
+            languages=["sv"],
+            start=None,
+            join_url=None,
+            note="no_slot",
+            starter_title=None,
+            starter_entry=None,
+        ),
+        f"coffee-unmatched-{lang}": unmatched_card("no_shared_language", lang),
+        f"coffee-followup-{lang}": followup_card(1, lang),
+        f"coffee-followup-thanks-{lang}": followup_thanks_card(lang),
+        f"coffee-cant-{lang}": cant_make_it_card(1, lang, booked=True),
+        f"coffee-settings-{lang}": coffee_settings_card(person, lang, notice="✓"),
+    }

@@ -95,14 +95,14 @@ def settings_card(
             "type": "Input.Toggle",
             "id": "tips",
             "title": t("settings.tips", lang),
-            "label": t("settings.tips", lang),
+            "label": t("tip.title", lang),
             "value": "true" if tips else "false",
         },
         {
             "type": "Input.Toggle",
             "id": "nudges",
             "title": t("settings.nudges", lang),
-            "label": t("settings.nudges", lang),
+            "label": t("nudge.title", lang),
             "value": "true" if nudges else "false",
         },
         {

@@ -69,8 +69,10 @@ class RateLimiter:
     def _tenant_ready_at(self, tenant: str, now: float) -> float:
         bucket = self._tenants.get(tenant)
         if bucket is None:
-            # Start with one second's worth: a fresh process may follow one that just sent.
-            bucket = _Bucket(self.tenant_rate, max(1.0, self.tenant_rate), 1.0, now)
+            # One token, never more: a bucket that saved up a second's worth while idle let
+            # twice the rate into the next second, and Teams counts sliding windows. A fresh
+            # process may also follow one that just sent.
+            bucket = _Bucket(self.tenant_rate, 1.0, 1.0, now)
             self._tenants[tenant] = bucket
         bucket.tokens = min(bucket.capacity, bucket.tokens + (now - bucket.updated) * bucket.rate)
         bucket.updated = now

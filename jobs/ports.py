@@ -31,3 +31,8 @@ class SendResult:
 class ProactivePort(Protocol):
     async def send(self, ref: ConversationRef, reply: Reply) -> SendResult:
         """Post the reply's activities into the conversation (no retries: the caller decides)."""
+
+    async def create_personal(
+        self, service_url: str, tenant_id: str | None, user_id: str
+    ) -> tuple[str | None, SendResult]:
+        """Open the 1:1 chat with a user; (conversation id, result)."""

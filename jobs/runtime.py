@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,24 +25,33 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60
 
 
+Tick = Callable[[datetime], Awaitable[object]]
+
+
 @dataclass
 class Background:
     planner: Planner
     sender: Sender
     timezone: str
     clock: Callable[[], datetime]
+    more_ticks: Sequence[tuple[str, Tick]] = ()  # coffee rounds, onboarding steps, clean-up
     _scheduler: AsyncIOScheduler | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _sender_task: asyncio.Task[None] | None = None
 
     async def tick(self) -> None:
+        """Run every planner once; one failing does not stop the others."""
+        now = self.clock()
         try:
-            created = await self.planner.tick(self.clock())
+            for key in await self.planner.tick(now):
+                log.info("planned %s", key)
         except Exception:  # a failed tick is retried on the next one
             log.exception("planner tick failed")
-            return
-        for key in created:
-            log.info("planned %s", key)
+        for name, tick in self.more_ticks:
+            try:
+                await tick(now)
+            except Exception:
+                log.exception("%s tick failed", name)
 
     async def start(self) -> None:
         self._stop = asyncio.Event()

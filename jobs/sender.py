@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import random
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.chat.model import Reply
 from bot.retry import FINAL_STATUSES
-from bot.store.model import Delivery, Outcome
+from bot.store.model import ConversationRef, Delivery, Outcome
 from bot.store.protocol import Store
 from jobs.limits import RateLimiter
 from jobs.ports import ProactivePort, SendResult
@@ -27,6 +28,7 @@ from jobs.ports import ProactivePort, SendResult
 log = logging.getLogger(__name__)
 
 Renderer = Callable[[Mapping[str, Any]], Reply | None]
+FinalHook = Callable[[Delivery, Outcome], Awaitable[None]]
 Clock = Callable[[], datetime]
 
 
@@ -60,6 +62,7 @@ class Sender:
         owner: str | None = None,
         clock: Clock = utc_now,
         seed: int | None = None,
+        on_final: FinalHook | None = None,
     ) -> None:
         self.store = store
         self.port = port
@@ -69,7 +72,10 @@ class Sender:
         self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
         self.clock = clock
         self._rng = random.Random(seed)
+        self._on_final = on_final
         self._throttle_until: datetime | None = None
+        self._retries: list[datetime] = []  # a heap of the retry times this sender set
+        self._looked_at: datetime | None = None  # `now` of the last claim
         self.sent = 0
 
     def _batch_size(self) -> int:
@@ -85,6 +91,7 @@ class Sender:
         if shared is not None and shared > now:
             self._throttle_until = max(shared, self._throttle_until or shared)
             return 0
+        self._looked_at = now
         deliveries = await self.store.claim_deliveries(
             self.owner, self._batch_size(), self.config.lease_seconds, now
         )
@@ -109,14 +116,59 @@ class Sender:
                 handled = 0
             if handled:
                 continue
-            wait = self.config.idle_seconds
-            if self._throttle_until is not None:
-                wait = max(wait, (self._throttle_until - self.clock()).total_seconds())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=min(wait, 60.0))
+                await asyncio.wait_for(stop.wait(), timeout=min(self._idle_wait(), 60.0))
+
+    def _idle_wait(self) -> float:
+        """Seconds to sleep when nothing was claimed: until a pause ends, else until the
+        next retry this sender scheduled falls due, else `idle_seconds`."""
+        now = self.clock()
+        if self._throttle_until is not None and self._throttle_until > now:
+            return (self._throttle_until - now).total_seconds()
+        while self._retries and self._looked_at is not None and self._retries[0] <= self._looked_at:
+            heapq.heappop(self._retries)  # was due at the last claim: another sender has it
+        wait = self.config.idle_seconds
+        if self._retries:
+            wait = min(wait, max(0.0, (self._retries[0] - now).total_seconds()))
+        return wait
+
+    async def _reference(self, delivery: Delivery) -> ConversationRef | SendResult | None:
+        """The conversation to send to; for a person not yet chatting with the bot, the 1:1
+        chat is opened first (and remembered) when the payload says where."""
+        ref = await self.store.get_reference(delivery.recipient)
+        create = delivery.payload.get("create")
+        if ref is not None or not delivery.recipient.startswith("person:"):
+            return ref
+        if not isinstance(create, Mapping) or not isinstance(create.get("user_id"), str):
+            return None
+        service_url = str(create.get("service_url") or "")
+        tenant = create.get("tenant_id") if isinstance(create.get("tenant_id"), str) else None
+        conversation_id, result = await self.port.create_personal(
+            service_url, tenant, str(create["user_id"])
+        )
+        if conversation_id is None:
+            return result
+        ref = ConversationRef(
+            conversation_id=delivery.recipient,
+            kind="personal",
+            tenant_id=tenant,
+            service_url=service_url,
+            reference={
+                "conversation": {"id": conversation_id, "conversationType": "personal"},
+                "serviceUrl": service_url,
+                "channelId": "msteams",
+            },
+            user_aad_id=delivery.recipient.split(":", 1)[1],
+        )
+        await self.store.save_reference(ref)
+        return ref
 
     async def _handle(self, delivery: Delivery) -> None:
-        ref = await self.store.get_reference(delivery.recipient)
+        found = await self._reference(delivery)
+        if isinstance(found, SendResult):
+            await self._record(delivery, found)
+            return
+        ref = found
         if ref is None or not ref.active:
             await self._finish(delivery, Outcome.FAILED, None)
             return
@@ -183,5 +235,12 @@ class Sender:
         kept = await self.store.finish_delivery(
             delivery.id, self.owner, outcome, status, self.clock(), next_attempt_at
         )
+        if outcome is Outcome.RETRY and next_attempt_at is not None and kept:
+            heapq.heappush(self._retries, next_attempt_at)
         if not kept:
             log.warning("delivery %d: lease lost before the outcome was recorded", delivery.id)
+        elif self._on_final is not None and outcome in (Outcome.SENT, Outcome.FAILED):
+            try:
+                await self._on_final(delivery, outcome)
+            except Exception:  # a hook must never stop the pipeline
+                log.exception("delivery %d: the final-outcome hook failed", delivery.id)

@@ -25,6 +25,7 @@ ELEMENTS = {
     "Input.Text",
     "Input.Toggle",
     "Input.ChoiceSet",
+    "Input.Time",
     "Input.Date",
     "Input.Number",
     "RichTextBlock",

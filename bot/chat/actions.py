@@ -14,11 +14,50 @@ from bot.chat.commands import parse_date
 from bot.chat.handlers import ChatDeps, tip_reply
 from bot.chat.model import Incoming, Reply
 from bot.chat.subscriptions import KINDS, pause, save_settings, settings_reply, unsubscribe
+from bot.coffee.chat import (
+    NotAllowed,
+    cancel_group,
+    cant_make_it,
+    pause_from_card,
+    rebook_group,
+    record_meeting,
+    save_coffee_settings,
+    show_settings,
+)
+from bot.onboarding.chat import (
+    coffee_join,
+    hr_cancel,
+    hr_confirm,
+    intro_book,
+    intro_decline,
+    intro_edit,
+    intro_post,
+    intro_preview,
+    step_ack,
+    step_pulse,
+)
 from bot.settings import LANGUAGES, Language
 from bot.texts import t
 from cards.answers import answer_card, feedback_thanks_card
 from cards.base import (
+    VERB_COFFEE_CANCEL,
+    VERB_COFFEE_CANT,
+    VERB_COFFEE_JOIN,
+    VERB_COFFEE_MET,
+    VERB_COFFEE_PAUSE,
+    VERB_COFFEE_REBOOK,
+    VERB_COFFEE_SAVE,
+    VERB_COFFEE_SETTINGS,
     VERB_FEEDBACK,
+    VERB_HR_CANCEL,
+    VERB_HR_CONFIRM,
+    VERB_INTRO_BOOK,
+    VERB_INTRO_DECLINE,
+    VERB_INTRO_EDIT,
+    VERB_INTRO_POST,
+    VERB_INTRO_PREVIEW,
+    VERB_ONBOARDING_ACK,
+    VERB_ONBOARDING_PULSE,
     VERB_PAUSE,
     VERB_SAVE_SETTINGS,
     VERB_SETTINGS,
@@ -137,6 +176,23 @@ ACTIONS: dict[str, ActionHandler] = {
     VERB_UNSUBSCRIBE: _unsubscribe,
     VERB_SETTINGS: _settings,
     VERB_SAVE_SETTINGS: save_settings,
+    VERB_COFFEE_CANT: cant_make_it,
+    VERB_COFFEE_CANCEL: cancel_group,
+    VERB_COFFEE_REBOOK: rebook_group,
+    VERB_COFFEE_PAUSE: pause_from_card,
+    VERB_COFFEE_SETTINGS: show_settings,
+    VERB_COFFEE_SAVE: save_coffee_settings,
+    VERB_COFFEE_MET: record_meeting,
+    VERB_COFFEE_JOIN: coffee_join,
+    VERB_ONBOARDING_ACK: step_ack,
+    VERB_ONBOARDING_PULSE: step_pulse,
+    VERB_INTRO_EDIT: intro_edit,
+    VERB_INTRO_PREVIEW: intro_preview,
+    VERB_INTRO_POST: intro_post,
+    VERB_INTRO_DECLINE: intro_decline,
+    VERB_INTRO_BOOK: intro_book,
+    VERB_HR_CONFIRM: hr_confirm,
+    VERB_HR_CANCEL: hr_cancel,
 }
 
 
@@ -149,5 +205,5 @@ async def perform(incoming: Incoming, verb: object, data: object, deps: ChatDeps
         return Reply(text=t("action.invalid", lang), lang=lang)
     try:
         return await handler(incoming, payload, lang, deps)
-    except InvalidAction:
+    except (InvalidAction, NotAllowed):
         return Reply(text=t("action.invalid", lang), lang=lang)

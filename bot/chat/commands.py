@@ -36,6 +36,15 @@ PHRASES: dict[str, dict[str, Language | None]] = {
     "unsubscribe_nudges": {"lopeta muistutukset": "fi", "peru muistutukset": "fi",
                            "avsluta påminnelser": "sv", "sluta med påminnelser": "sv",
                            "unsubscribe nudges": "en", "stop nudges": "en"},
+    "coffee_on": {"kahvi mukaan": "fi", "kahville mukaan": "fi", "mukaan kahville": "fi",
+                  "kaffe med": "sv", "med på kaffe": "sv", "coffee on": "en",
+                  "join coffee": "en"},
+    "coffee_off": {"kahvi pois": "fi", "pois kahvilta": "fi", "kaffe av": "sv",
+                   "coffee off": "en", "leave coffee": "en"},
+    "coffee_settings": {"kahviasetukset": "fi", "kaffeinställningar": "sv",
+                        "coffee settings": "en"},
+    "erase": {"poista tietoni": "fi", "poista minun tietoni": "fi",
+              "radera mina uppgifter": "sv", "delete my data": "en"},
 }  # fmt: skip
 
 _KINDS: dict[str, tuple[str, Language | None]] = {
@@ -45,12 +54,24 @@ _KINDS: dict[str, tuple[str, Language | None]] = {
     "muistutukset": ("nudges", "fi"),
     "påminnelser": ("nudges", "sv"),
     "nudges": ("nudges", "en"),
+    "kahvi": ("coffee", "fi"),
+    "kahvit": ("coffee", "fi"),
+    "kaffe": ("coffee", "sv"),
+    "coffee": ("coffee", "en"),
 }
-_PAUSE_WORDS: dict[str, Language] = {"tauko": "fi", "tauota": "fi", "pausa": "sv", "pause": "en"}
+_PAUSE_WORDS: dict[str, Language] = {
+    "tauko": "fi",
+    "tauota": "fi",
+    "pausa": "sv",
+    "paus": "sv",
+    "pause": "en",
+}
 _PAUSE = re.compile(
-    r"^(?P<verb>tauko|tauota|pausa|pause)\s+(?P<kind>vinkit|vinkkien|tips|muistutukset|påminnelser|nudges)"
+    r"^(?P<verb>tauko|tauota|pausa|paus|pause)\s+(?P<kind>vinkit|vinkkien|tips|muistutukset|påminnelser|nudges|kahvi|kahvit|kaffe|coffee)"
     r"\s+(?:asti\s+|till\s+|until\s+|to\s+)?(?P<date>\S+?)(?:\s+asti)?$"
 )
+# "kahvitauko 2026-12-31", "kaffepaus …", "coffee pause …" read as "tauko kahvi …".
+_COFFEE_PAUSE = re.compile(r"^(?P<kind>kahvi|kaffe|coffee) ?(?P<verb>tauko|paus|pause)\b")
 _TRIM = re.compile(r"^[\s/!.,:;]+|[\s!.,:;]+$")
 _DATE_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
@@ -86,7 +107,7 @@ def parse_command(text: str) -> Command | None:
     for name, phrases in PHRASES.items():
         if phrase in phrases:
             return Command(name, phrases[phrase])
-    match = _PAUSE.match(phrase)
+    match = _PAUSE.match(_COFFEE_PAUSE.sub(r"\g<verb> \g<kind>", phrase))
     if match:
         kind, kind_lang = _KINDS[match["kind"]]
         lang = _PAUSE_WORDS[match["verb"]] if kind_lang is None else kind_lang

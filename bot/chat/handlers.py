@@ -7,13 +7,19 @@ knows about HTTP or the Bot Framework. The route table is in bot/chat/routes.py.
 from __future__ import annotations
 
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
 
 from bot.chat.commands import Command
 from bot.chat.model import Incoming, Reply
+from bot.coffee.ports import CalendarPort
+from bot.coffee.store import CoffeeStore
 from bot.content.models import ContentPack
+from bot.onboarding.ports import TeamRoster
+from bot.onboarding.sequences import Sequence
+from bot.onboarding.store import OnboardingStore
 from bot.qa.engine import Answerer, Outcome
 from bot.qa.misses import prepare_miss
 from bot.qa.text import MAX_QUESTION_CHARS
@@ -23,6 +29,10 @@ from bot.texts import t
 from cards.answers import answer_card, did_you_mean_card, not_found_card
 from cards.browse import help_card, themes_card, tip_card
 from jobs.planner import next_tip
+
+if TYPE_CHECKING:
+    from bot.coffee.rounds import CoffeeRounds
+    from bot.onboarding.service import OnboardingService
 
 
 def _utc_now() -> datetime:
@@ -41,6 +51,14 @@ class ChatDeps:
     timezone: str = "Europe/Helsinki"
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = _utc_now
+    coffee: CoffeeStore | None = None
+    coffee_rounds: CoffeeRounds | None = None
+    calendar: CalendarPort | None = None
+    onboarding: OnboardingStore | None = None
+    onboarding_service: OnboardingService | None = None
+    sequences: Mapping[str, Sequence] = field(default_factory=dict)
+    roster: TeamRoster | None = None
+    hr_user_ids: frozenset[str] = frozenset()
 
     def language_for(self, incoming: Incoming) -> Language:
         """The language to use when the text does not tell: the client's, else the default."""

@@ -34,6 +34,7 @@ class Incoming:
     locale: str | None = None
     mentioned: bool = False
     value: Mapping[str, Any] | None = None
+    mentions: tuple[tuple[str, str], ...] = ()  # (name, Teams user id) of people mentioned
 
     @property
     def root_conversation_id(self) -> str:

@@ -22,6 +22,14 @@ from bot.chat.subscriptions import (
     handle_subscribe,
     handle_unsubscribe,
 )
+from bot.coffee.chat import (
+    handle_coffee_off,
+    handle_coffee_on,
+    handle_coffee_pause,
+    handle_coffee_settings,
+    handle_erase,
+)
+from bot.onboarding.chat import handle_hr_command, parse_hr_command
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,26 @@ ROUTES: tuple[Route, ...] = (
     Route("settings", _command("settings"), handle_settings),
     Route("subscribe", _command("subscribe_tips", "subscribe_nudges"), handle_subscribe),
     Route("unsubscribe", _command("unsubscribe_tips", "unsubscribe_nudges"), handle_unsubscribe),
+    Route(
+        "coffee_pause",
+        lambda incoming, command: (
+            command is not None and command.name == "pause" and command.kind == "coffee"
+        ),
+        handle_coffee_pause,
+    ),
     Route("pause", _command("pause"), handle_pause),
+    Route("coffee_on", _command("coffee_on"), handle_coffee_on),
+    Route("coffee_off", _command("coffee_off"), handle_coffee_off),
+    Route("coffee_settings", _command("coffee_settings"), handle_coffee_settings),
+    Route("erase", _command("erase"), handle_erase),
+    Route(
+        "hr_onboarding",
+        lambda incoming, command: (
+            incoming.text.lower().startswith(("perehdytys", "introduktion", "onboarding "))
+            and parse_hr_command(incoming.text) is not None
+        ),
+        handle_hr_command,
+    ),
     Route("question", lambda incoming, command: True, handle_question),
 )
 

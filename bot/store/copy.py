@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -25,7 +25,7 @@ BATCH_ROWS = 5_000
 Progress = Callable[[str, int], None]
 
 
-class CopyError(RuntimeError):
+class CopyError(ValueError):
     """The copy cannot start: the message says why (nothing has been written)."""
 
 
@@ -43,6 +43,8 @@ async def copy_database(
     target = make_engine(target_url)
     try:
         await _check_source(source)
+        async with target.connect() as conn:
+            await _refuse_non_empty(conn)  # before migrating someone else's database
         await upgrade_engine(target)
         async with _target_transaction(target) as target_conn:
             await _refuse_non_empty(target_conn)
@@ -103,7 +105,10 @@ async def _target_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnect
 
 
 async def _refuse_non_empty(conn: AsyncConnection) -> None:
+    existing = set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
     for table in metadata.sorted_tables:
+        if table.name not in existing:
+            continue
         if (await conn.execute(select(func.count()).select_from(table))).scalar_one():
             raise CopyError(
                 f"target database is not empty (table {table.name} has rows); "

@@ -267,3 +267,8 @@ throttle = Table(
     Column("until", UtcDateTime(), nullable=False),
     CheckConstraint("id = 1", name="ck_throttle_single_row"),
 )
+
+# Virtual coffee and onboarding keep their tables in a module of their own, on this metadata.
+# Imported here, last, so that `metadata` is complete wherever the schema is used (schema
+# test, autogenerate comparison, copy_database) whichever module was imported first.
+from bot.store import feature_tables as _feature_tables  # noqa: E402, F401

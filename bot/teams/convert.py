@@ -27,6 +27,22 @@ def _mentions_recipient(activity: Activity) -> bool:
     return False
 
 
+def _mentioned_people(activity: Activity) -> tuple[tuple[str, str], ...]:
+    """(name, Teams id) of everyone mentioned except the bot."""
+    recipient_id = getattr(activity.recipient, "id", None)
+    people: list[tuple[str, str]] = []
+    for entity in activity.entities or []:
+        if (getattr(entity, "type", "") or "").lower() != "mention":
+            continue
+        mentioned = (getattr(entity, "additional_properties", None) or {}).get("mentioned")
+        if not isinstance(mentioned, Mapping):
+            continue
+        person_id, name = mentioned.get("id"), mentioned.get("name")
+        if isinstance(person_id, str) and person_id != recipient_id:
+            people.append((name if isinstance(name, str) else "", person_id))
+    return tuple(people[:10])
+
+
 def _strip_mentions(text: str) -> str:
     """Remove `<at>…</at>` mention markup (of the bot or anyone) and tidy spaces."""
     return " ".join(_AT_TAG.sub(" ", text).split())
@@ -63,6 +79,7 @@ def to_incoming(activity: Activity) -> Incoming:
         locale=activity.locale if isinstance(activity.locale, str) else None,
         mentioned=_mentions_recipient(activity),
         value=value,
+        mentions=_mentioned_people(activity),
     )
 
 

@@ -8,6 +8,7 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import replace
 from http import HTTPStatus
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
@@ -22,7 +23,10 @@ from bot.chat.actions import perform
 from bot.chat.handlers import ChatDeps
 from bot.chat.model import ConversationKind, Incoming, Reply
 from bot.chat.routes import dispatch
+from bot.onboarding.chat import newcomer_joined
+from bot.onboarding.planner import person_recipient
 from bot.retry import RetryPolicy, parse_retry_after
+from bot.store.model import Person
 from bot.teams.convert import to_activities, to_incoming, to_reference
 from bot.texts import t
 from cards.browse import welcome_card
@@ -77,9 +81,29 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             return True
 
     async def _remember(self, turn_context: TurnContext) -> None:
-        """Keep the conversation reference so tips, nudges and matches can be sent later."""
+        """Keep the conversation reference so tips, nudges and matches can be sent later.
+
+        A personal chat is also remembered under `person:<Entra id>`, the address that
+        onboarding and coffee use for people, and the person's name and language are kept.
+        """
+        activity = turn_context.activity
         try:
-            await self.deps.store.save_reference(to_reference(turn_context.activity))
+            ref = to_reference(activity)
+            await self.deps.store.save_reference(ref)
+            incoming = to_incoming(activity)
+            if ref.kind == ConversationKind.PERSONAL.value and incoming.aad_object_id:
+                await self.deps.store.save_reference(
+                    replace(ref, conversation_id=person_recipient(incoming.aad_object_id))
+                )
+                await self.deps.store.save_person(
+                    Person(
+                        aad_object_id=incoming.aad_object_id,
+                        name=incoming.user_name,
+                        language=self.deps.language_for(incoming),
+                        tenant_id=incoming.tenant_id,
+                        teams_user_id=incoming.user_id,
+                    )
+                )
         except Exception:
             log.warning("could not save a conversation reference", exc_info=True)
 
@@ -112,6 +136,35 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         if any(member.id == recipient_id for member in members_added or []):
             await self._remember(turn_context)
             await self._welcome(turn_context)
+            return
+        await self._newcomers(turn_context, members_added or [])
+
+    async def _newcomers(self, turn_context: TurnContext, members: list[ChannelAccount]) -> None:
+        """Someone joined a team the bot is in: welcome them with the introduction form."""
+        activity = turn_context.activity
+        incoming = to_incoming(activity)
+        channel_data = activity.channel_data if isinstance(activity.channel_data, Mapping) else {}
+        team = channel_data.get("team")
+        team_id = team.get("id") if isinstance(team, Mapping) else None
+        if not isinstance(team_id, str):
+            return  # only team membership starts an introduction
+        for member in members:
+            aad = getattr(member, "aad_object_id", None)
+            if not aad or not member.id:
+                continue
+            try:
+                await newcomer_joined(
+                    self.deps,
+                    team_id=team_id,
+                    teams_user_id=str(member.id),
+                    aad_object_id=str(aad),
+                    name=str(getattr(member, "name", "") or ""),
+                    service_url=str(activity.service_url or ""),
+                    tenant_id=incoming.tenant_id,
+                    lang=self.deps.default_language,
+                )
+            except Exception:
+                log.warning("could not start a newcomer's introduction", exc_info=True)
 
     async def on_members_removed_activity(
         self, members_removed: list[ChannelAccount], turn_context: TurnContext

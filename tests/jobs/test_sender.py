@@ -35,6 +35,11 @@ class ScriptedTeams:
         self.script = {key: list(value) for key, value in (script or {}).items()}
         self.received: dict[str, list[Reply]] = defaultdict(list)
 
+    async def create_personal(
+        self, service_url: str, tenant_id: str | None, user_id: str
+    ) -> tuple[str | None, SendResult]:
+        return f"a:{user_id}", SendResult(status=201)
+
     async def send(self, ref: ConversationRef, reply: Reply) -> SendResult:
         queue = self.script.get(ref.conversation_id)
         result = queue.pop(0) if queue else SendResult(status=201)

@@ -1,0 +1,1 @@
+"""Virtual coffee: opt-in random pairing, with the meeting booked through a calendar port."""

@@ -1,0 +1,304 @@
+"""Virtual coffee in chat: opt in/out, pause, settings, erase, and the match card buttons.
+
+The person is always the authenticated user of the activity (`Incoming.aad_object_id`);
+a group id in a payload is only acted on when that user is a member of the group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import time
+from typing import Any
+
+from bot.chat.commands import Command, parse_date
+from bot.chat.handlers import ChatDeps, command_language
+from bot.chat.model import ConversationKind, Incoming, Reply
+from bot.chat.subscriptions import valid_pause
+from bot.coffee.model import (
+    LENGTHS,
+    CoffeeGroup,
+    Frequency,
+    GroupStatus,
+    MeetingAnswer,
+    Participant,
+    Scope,
+)
+from bot.settings import LANGUAGES, Language
+from bot.store.model import NewDelivery
+from bot.texts import t
+from cards.coffee import (
+    cant_make_it_card,
+    coffee_settings_card,
+    followup_thanks_card,
+    when_text,
+)
+
+
+class NotAllowed(ValueError):
+    """The user may not do this (not in coffee, not in the group, wrong conversation)."""
+
+
+def _person(incoming: Incoming) -> str:
+    if not incoming.aad_object_id:
+        raise NotAllowed("no authenticated Entra user in the activity")
+    return incoming.aad_object_id
+
+
+async def _participant(incoming: Incoming, deps: ChatDeps) -> Participant | None:
+    if deps.coffee is None:
+        return None
+    return await deps.coffee.get_participant(_person(incoming))
+
+
+async def handle_coffee_on(incoming: Incoming, command: Command | None, deps: ChatDeps) -> Reply:
+    lang = command_language(incoming, command, deps)
+    if (
+        incoming.kind is not ConversationKind.PERSONAL
+        or not incoming.aad_object_id
+        or deps.coffee is None
+    ):
+        return Reply(text=t("coffee.only_personal", lang), lang=lang)
+    existing = await deps.coffee.get_participant(incoming.aad_object_id)
+    participant = (
+        replace(
+            existing, active=True, paused_until=None, conversation_id=incoming.root_conversation_id
+        )
+        if existing is not None
+        else Participant(
+            person_id=incoming.aad_object_id,
+            conversation_id=incoming.root_conversation_id,
+            name=incoming.user_name,
+            tenant_id=incoming.tenant_id,
+            organisation_id=incoming.tenant_id,
+            languages=frozenset({lang}),
+            joined_at=deps.clock(),
+        )
+    )
+    if participant.upn is None:
+        participant = replace(participant, upn=await _upn(incoming, deps))
+    await deps.coffee.save_participant(participant)
+    card = coffee_settings_card(participant, lang, notice=t("coffee.optin.done", lang))
+    return Reply(card=card, lang=lang)
+
+
+async def _upn(incoming: Incoming, deps: ChatDeps) -> str | None:
+    """The user's sign-in name from Teams, for the chat and meeting links of a match card."""
+    ref = await deps.store.get_reference(incoming.root_conversation_id)
+    if ref is None or deps.roster is None:
+        return None
+    for member in await deps.roster.members(ref):
+        if member.teams_id == incoming.user_id:
+            return member.upn
+    return None
+
+
+async def handle_coffee_off(incoming: Incoming, command: Command | None, deps: ChatDeps) -> Reply:
+    lang = command_language(incoming, command, deps)
+    participant = await _participant(incoming, deps) if incoming.aad_object_id else None
+    if participant is None or deps.coffee is None:
+        return Reply(text=t("coffee.not_in", lang), lang=lang)
+    await deps.coffee.save_participant(replace(participant, active=False))
+    return Reply(text=t("coffee.optout.done", lang), lang=lang)
+
+
+async def handle_coffee_settings(
+    incoming: Incoming, command: Command | None, deps: ChatDeps
+) -> Reply:
+    lang = command_language(incoming, command, deps)
+    participant = await _participant(incoming, deps) if incoming.aad_object_id else None
+    if participant is None:
+        return Reply(text=t("coffee.not_in", lang), lang=lang)
+    return Reply(card=coffee_settings_card(participant, lang), lang=lang)
+
+
+async def handle_coffee_pause(incoming: Incoming, command: Command | None, deps: ChatDeps) -> Reply:
+    lang = command_language(incoming, command, deps)
+    return await pause_coffee(incoming, command.until if command else None, lang, deps)
+
+
+async def pause_coffee(incoming: Incoming, until: Any, lang: Language, deps: ChatDeps) -> Reply:
+    participant = await _participant(incoming, deps) if incoming.aad_object_id else None
+    if participant is None or deps.coffee is None:
+        return Reply(text=t("coffee.not_in", lang), lang=lang)
+    if not valid_pause(until, deps.clock().date()):
+        return Reply(text=t("pause.bad_date", lang), lang=lang)
+    await deps.coffee.save_participant(replace(participant, paused_until=until))
+    return Reply(text=t("coffee.pause.done", lang, until=until.strftime("%d.%m.%Y")), lang=lang)
+
+
+async def handle_erase(incoming: Incoming, command: Command | None, deps: ChatDeps) -> Reply:
+    lang = command_language(incoming, command, deps)
+    if incoming.aad_object_id and deps.coffee is not None:
+        await deps.coffee.erase_person(incoming.aad_object_id)
+    return Reply(text=t("erase.done", lang), lang=lang)
+
+
+# --- card actions -----------------------------------------------------------------------
+
+
+def _group_id(data: Mapping[str, Any]) -> int:
+    value = data.get("group")
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise NotAllowed("group must be a positive whole number")
+    return value
+
+
+async def _my_group(incoming: Incoming, data: Mapping[str, Any], deps: ChatDeps) -> CoffeeGroup:
+    if deps.coffee is None:
+        raise NotAllowed("coffee is not available")
+    group = await deps.coffee.get_group(_group_id(data))
+    if group is None or _person(incoming) not in group.members:
+        raise NotAllowed("not a member of that group")
+    return group
+
+
+async def cant_make_it(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
+    group = await _my_group(incoming, data, deps)
+    booked = group.status is GroupStatus.BOOKED and deps.coffee_rounds is not None
+    return Reply(card=cant_make_it_card(group.id, lang, booked=booked), lang=lang)
+
+
+async def _tell_others(
+    group: CoffeeGroup, incoming: Incoming, key: str, deps: ChatDeps, **values: str
+) -> None:
+    """A message that matters to the other members, through the delivery pipeline."""
+    if deps.coffee is None:
+        return
+    deliveries = []
+    for member in group.members:
+        if member == incoming.aad_object_id:
+            continue
+        other = await deps.coffee.get_participant(member)
+        if other is not None:
+            payload = {
+                "kind": "coffee_note",
+                "lang": _language_of(other),
+                "text": key,
+                "values": values,
+            }
+            deliveries.append(NewDelivery(other.conversation_id, payload, must_arrive=True))
+    occurrence = f"coffee-note:{group.id}:{key}:{deps.clock().isoformat(timespec='seconds')}"
+    await deps.store.create_occurrence(occurrence, "coffee", deliveries, deps.clock())
+
+
+def _language_of(participant: Participant) -> Language:
+    return next((lang for lang in LANGUAGES if lang in participant.languages), "fi")
+
+
+async def cancel_group(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
+    group = await _my_group(incoming, data, deps)
+    if group.status is not GroupStatus.CANCELLED and deps.coffee is not None:
+        await deps.coffee.update_group(
+            replace(group, status=GroupStatus.CANCELLED, note="cancelled")
+        )
+        await _tell_others(
+            group, incoming, "coffee.cant.partner", deps, name=incoming.user_name or "?"
+        )
+    return Reply(text=t("coffee.cant.cancelled", lang), lang=lang)
+
+
+async def rebook_group(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
+    group = await _my_group(incoming, data, deps)
+    if deps.coffee_rounds is None or group.status is not GroupStatus.BOOKED:
+        raise NotAllowed("only a booked meeting can be moved")
+    moved = await deps.coffee_rounds.rebook(group, deps.clock())
+    if moved.status is not GroupStatus.BOOKED or moved.start is None:
+        return Reply(
+            card=cant_make_it_card(group.id, lang, booked=False),
+            text=t("coffee.cant.no_slot", lang),
+            lang=lang,
+        )
+    await _tell_others(moved, incoming, "coffee.cant.moved", deps, when=moved.start.isoformat())
+    return Reply(
+        text=t("coffee.cant.rebooked", lang, when=when_text(moved.start, lang, deps.timezone)),
+        lang=lang,
+    )
+
+
+async def pause_from_card(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
+    until = data.get("until")
+    return await pause_coffee(
+        incoming, parse_date(until) if isinstance(until, str) else None, lang, deps
+    )
+
+
+async def show_settings(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
+    return await _settings(incoming, lang, deps)
+
+
+async def _settings(incoming: Incoming, lang: Language, deps: ChatDeps) -> Reply:
+    participant = await _participant(incoming, deps)
+    if participant is None:
+        return Reply(text=t("coffee.not_in", lang), lang=lang)
+    return Reply(card=coffee_settings_card(participant, lang), lang=lang)
+
+
+def _split(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return []
+
+
+def apply_settings(participant: Participant, data: Mapping[str, Any]) -> Participant:
+    """The participant with the card's inputs applied; ValueError names a bad input."""
+    changes: dict[str, Any] = {}
+    if "frequency" in data:
+        changes["frequency"] = Frequency(str(data["frequency"]))
+    if "group_size" in data:
+        changes["group_size"] = int(str(data["group_size"]))
+    if "languages" in data:
+        changes["languages"] = frozenset(_split(data["languages"]))
+    if "scope" in data:
+        changes["scope"] = Scope(str(data["scope"]))
+    if "weekdays" in data:
+        changes["weekdays"] = frozenset(int(day) for day in _split(data["weekdays"]))
+    if "day_start" in data:
+        changes["day_start"] = time.fromisoformat(str(data["day_start"]))
+    if "day_end" in data:
+        changes["day_end"] = time.fromisoformat(str(data["day_end"]))
+    if "length" in data:
+        length = int(str(data["length"]))
+        if length not in LENGTHS:
+            raise ValueError(f"length must be one of {LENGTHS}")
+        changes["length_minutes"] = length
+    return replace(participant, **changes)  # __post_init__ validates the whole
+
+
+async def save_coffee_settings(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
+    participant = await _participant(incoming, deps)
+    if participant is None or deps.coffee is None:
+        return Reply(text=t("coffee.not_in", lang), lang=lang)
+    try:
+        updated = apply_settings(participant, data)
+    except (ValueError, TypeError) as error:
+        return Reply(text=t("coffee.settings.invalid", lang, problem=str(error)[:120]), lang=lang)
+    await deps.coffee.save_participant(updated)
+    return Reply(
+        card=coffee_settings_card(updated, lang, notice=t("coffee.settings.saved", lang)), lang=lang
+    )
+
+
+async def record_meeting(
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+) -> Reply:
+    group = await _my_group(incoming, data, deps)
+    try:
+        answer = MeetingAnswer(str(data.get("answer")))
+    except ValueError:
+        raise NotAllowed("answer must be yes, no or rescheduled") from None
+    if deps.coffee is not None:
+        await deps.coffee.record_answer(group.id, _person(incoming), answer, deps.clock())
+    return Reply(card=followup_thanks_card(lang), lang=lang)

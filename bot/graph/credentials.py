@@ -1,0 +1,37 @@
+"""The azure-identity async credential for app-only Graph calls, chosen by GraphConfig."""
+
+from __future__ import annotations
+
+from azure.core.credentials_async import AsyncTokenCredential
+from azure.identity.aio import (
+    CertificateCredential,
+    ClientSecretCredential,
+    ManagedIdentityCredential,
+)
+
+from bot.coffee.ports import CalendarError, CalendarErrorKind
+from bot.graph.config import GRAPH_SCOPE, GraphConfig
+
+__all__ = ["GRAPH_SCOPES", "build_credential"]
+
+# Always passed explicitly: app-only tokens exist only for `/.default`.
+GRAPH_SCOPES: list[str] = [GRAPH_SCOPE]
+
+
+def build_credential(config: GraphConfig) -> AsyncTokenCredential:
+    """A credential for `config.auth`; CalendarError(NOT_CONFIGURED) for "none".
+
+    Raises ValueError (from `config.validate()`) when a required setting is missing. The
+    certificate file is read here, so a wrong path fails at start-up, not at first use.
+    """
+    config.validate()
+    if config.auth == "secret":
+        return ClientSecretCredential(config.tenant_id, config.client_id, config.client_secret)
+    if config.auth == "certificate":
+        return CertificateCredential(
+            config.tenant_id, config.client_id, certificate_path=config.certificate_path
+        )
+    if config.auth == "managed_identity":
+        # Without a client id: the system-assigned identity.
+        return ManagedIdentityCredential(client_id=config.client_id or None)
+    raise CalendarError(CalendarErrorKind.NOT_CONFIGURED, "GRAPH_AUTH=none")

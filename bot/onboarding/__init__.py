@@ -1,0 +1,1 @@
+"""New-hire introductions and HR-triggered onboarding sequences."""

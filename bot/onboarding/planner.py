@@ -1,0 +1,109 @@
+"""Onboarding steps become deliveries at the send time of their due working day.
+
+Each (onboarding, step) is one occurrence with one delivery, so a restart, a second
+replica or a slow tick can never send a step twice; the messages matter, so an unknown
+outcome is resent (must_arrive).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.onboarding.model import Onboarding, OnboardingStep, Role, StepState
+from bot.onboarding.sequences import Sequence
+from bot.onboarding.store import OnboardingStore
+from bot.store.model import NewDelivery
+from bot.store.protocol import Store
+from jobs.calendar import is_working_day
+
+log = logging.getLogger(__name__)
+
+
+def person_recipient(person_id: str) -> str:
+    """Deliveries to a person (not a conversation): the sender opens a 1:1 chat if needed."""
+    return f"person:{person_id}"
+
+
+def step_key(onboarding_id: str, step_id: str) -> str:
+    return f"onboarding:{onboarding_id}:{step_id}"
+
+
+@dataclass
+class OnboardingPlanner:
+    store: Store
+    onboarding: OnboardingStore
+    sequences: Mapping[str, Sequence]
+    clock: Callable[[], datetime]
+    timezone: str = "Europe/Helsinki"
+    send_at: time = time(9, 0)
+    service_url: str = ""  # where to open 1:1 chats when no reference tells
+    tenant_id: str | None = None
+
+    async def tick(self, now: datetime) -> int:
+        """Hand every due step to the delivery pipeline; returns how many were planned."""
+        local = now.astimezone(ZoneInfo(self.timezone))
+        if not is_working_day(local.date()) or local.time().replace(tzinfo=None) < self.send_at:
+            return 0
+        planned = 0
+        for onboarding, step in await self.onboarding.due_steps(local.date()):
+            delivery = await self._delivery(onboarding, step)
+            if delivery is None:
+                await self.onboarding.set_step_state(
+                    onboarding.id, step.step_id, StepState.FAILED, now
+                )
+                continue
+            await self.store.create_occurrence(
+                step_key(onboarding.id, step.step_id), "onboarding", [delivery], now
+            )
+            await self.onboarding.set_step_state(onboarding.id, step.step_id, StepState.SENT, now)
+            planned += 1
+        return planned
+
+    async def _delivery(self, onboarding: Onboarding, step: OnboardingStep) -> NewDelivery | None:
+        request = onboarding.request
+        values: dict[str, Any] = {
+            "name": request.employee_name,
+            "start_date": request.start_date.strftime("%d.%m.%Y"),
+            "buddy": await self._name(request.buddy_id),
+            "manager": await self._name(request.manager_id),
+        }
+        payload: dict[str, Any] = {
+            "kind": "onboarding_step",
+            "onboarding": onboarding.id,
+            "sequence": request.sequence,
+            "step": step.step_id,
+            "lang": request.language,
+            "values": values,
+        }
+        if step.role is Role.TEAM:
+            if not step.recipient_id:
+                return None
+            return NewDelivery(step.recipient_id, payload, must_arrive=True)
+        if not step.recipient_id:
+            return None
+        team_ref = await self.store.get_reference(request.team_id) if request.team_id else None
+        service_url = team_ref.service_url if team_ref else self.service_url
+        person = await self.store.get_person(step.recipient_id)
+        tenant = (
+            (team_ref.tenant_id if team_ref else None)
+            or (person.tenant_id if person else None)
+            or self.tenant_id
+        )
+        if service_url:
+            payload["create"] = {
+                "service_url": service_url,
+                "tenant_id": tenant,
+                "user_id": step.recipient_id,
+            }
+        return NewDelivery(person_recipient(step.recipient_id), payload, must_arrive=True)
+
+    async def _name(self, person_id: str | None) -> str:
+        if not person_id:
+            return ""
+        person = await self.store.get_person(person_id)
+        return person.name if person else ""

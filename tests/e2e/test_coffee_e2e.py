@@ -1,0 +1,228 @@
+"""Virtual coffee end to end: opt in through Teams, a round pairs people, the meetings are
+booked through the real msgraph-sdk client at the Graph double, and the match cards go out
+through the delivery pipeline to the Bot Connector double."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.app import build_app, build_sender, coffee_schedule
+from bot.coffee.model import GroupStatus
+from bot.coffee.rounds import CoffeeRounds
+from bot.graph.calendar import GraphCalendar
+from bot.graph.config import GraphConfig
+from bot.qa.engine import Answerer
+from bot.retry import RetryPolicy
+from bot.store.sql import SqlStore
+from jobs.sender import Sender
+from tests.doubles import Doubles, TeamsDriver, TeamsUser
+from tests.e2e.conftest import bot_settings
+
+PEOPLE = [
+    TeamsUser.make(name) for name in ("Aino Aalto", "Bertil Berg", "Cecilia Cho", "Daniel Dahl")
+]
+MONDAY = datetime(2026, 11, 30, 6, 5, tzinfo=UTC)  # 08:05 in Helsinki: the round is due
+
+
+class Coffee:
+    def __init__(
+        self,
+        doubles: Doubles,
+        driver: TeamsDriver,
+        store: SqlStore,
+        rounds: CoffeeRounds,
+        sender: Sender,
+    ) -> None:
+        self.doubles, self.driver, self.store, self.rounds, self.sender = (
+            doubles,
+            driver,
+            store,
+            rounds,
+            sender,
+        )
+
+    async def say(self, person: TeamsUser, text: str) -> list[dict[str, Any]]:
+        _, replies = await self.driver.send_and_wait(
+            self.driver.activities.personal_message(person, text)
+        )
+        return replies
+
+    async def deliver(self) -> None:
+        for _ in range(10):
+            if not await self.sender.run_once():
+                return
+
+    def cards_to(self, person: TeamsUser) -> list[str]:
+        conversation = self.doubles.connector.personal_conversation_id(person.id)
+        return [
+            json.dumps(a.get("attachments"), ensure_ascii=False)
+            for a in self.doubles.connector.sent(conversation)
+        ]
+
+
+@pytest.fixture
+async def coffee(
+    doubles: Doubles, tmp_path: Path, answerer: Answerer, sqlite_store: SqlStore
+) -> AsyncIterator[Coffee]:
+    doubles.reset()
+    for person in PEOPLE:
+        if doubles.graph.find_user(person.aad_object_id) is None:
+            doubles.graph.add_teams_user(person)
+        # Teams knows each person's sign-in name (the roster answers with it).
+        doubles.connector.add_conversation(
+            doubles.connector.personal_conversation_id(person.id),
+            conversation_type="personal",
+            members=[person],
+        )
+    settings = bot_settings(doubles, tmp_path)
+    calendar = GraphCalendar(
+        GraphConfig(
+            auth="secret",
+            tenant_id="t",
+            client_id="c",
+            client_secret="s",
+            base_url=doubles.graph.base_url,
+            requests_per_second=1000,
+        ),
+        credential=doubles.identity.credential(),
+    )
+    app = await build_app(
+        settings,
+        credentials_factory=doubles.bot_credentials_factory(),
+        retry=RetryPolicy(max_attempts=2, base_seconds=0.05, deadline_seconds=5),
+        answerer=answerer,
+        store=sqlite_store,
+        calendar=calendar,
+    )
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    sender, connector = build_sender(
+        settings,
+        sqlite_store,
+        answerer.pack,
+        doubles.bot_credentials_factory(),
+        clock=lambda: MONDAY,
+    )
+    rounds = CoffeeRounds(
+        sqlite_store,
+        sqlite_store,
+        calendar,
+        answerer.pack,
+        coffee_schedule(settings),
+        lambda: MONDAY,
+    )
+    try:
+        async with doubles.driver(str(server.make_url("/")).rstrip("/")) as driver:
+            yield Coffee(doubles, driver, sqlite_store, rounds, sender)
+    finally:
+        await connector.close()
+        await calendar.close()
+        await server.close()
+
+
+async def test_a_round_pairs_everyone_books_meetings_and_sends_cards(coffee: Coffee) -> None:
+    for person in PEOPLE:
+        replies = await coffee.say(person, "kahvi mukaan")
+        assert "Olet mukana virtuaalikahveilla" in json.dumps(replies, ensure_ascii=False)
+    # Aino is busy on Monday: the meeting must avoid her busy time and leave a 10 min gap.
+    coffee.doubles.graph.add_busy(PEOPLE[0].aad_object_id, MONDAY, MONDAY + timedelta(days=1))
+
+    await coffee.rounds.tick(MONDAY)
+    round_ = await coffee.store.get_round("coffee:2026-W49")
+    assert round_ is not None and len(round_.groups) == 2 and not round_.unmatched
+    assert sorted(m for g in round_.groups for m in g.members) == sorted(
+        p.aad_object_id for p in PEOPLE
+    )
+    assert all(g.status is GroupStatus.BOOKED and g.join_url for g in round_.groups)
+    events = coffee.doubles.graph.events()
+    assert len(events) == 2
+    assert all(event["isOnlineMeeting"] and event["transactionId"] for event in events)
+    aino_group = next(g for g in round_.groups if PEOPLE[0].aad_object_id in g.members)
+    assert aino_group.start is not None and aino_group.start >= MONDAY + timedelta(
+        days=1, minutes=10
+    )
+
+    await coffee.deliver()
+    for person in PEOPLE:
+        cards = coffee.cards_to(person)
+        assert any("Kahviseuraa tälle viikolle" in card for card in cards), person.name
+        assert any("Liity kokoukseen" in card for card in cards)
+
+    # A retry or a second replica never reshuffles or books twice.
+    await coffee.rounds.tick(MONDAY + timedelta(minutes=1))
+    assert not await coffee.rounds.plan_round("coffee:2026-W49", MONDAY)
+    assert len(coffee.doubles.graph.events()) == 2
+
+
+async def test_no_calendar_permission_falls_back_to_deep_links(coffee: Coffee) -> None:
+    for person in PEOPLE[:2]:
+        await coffee.say(person, "coffee on")
+    coffee.doubles.graph.revoke("Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite")
+    try:
+        await coffee.rounds.tick(MONDAY)
+    finally:
+        coffee.doubles.graph.reset()
+    round_ = await coffee.store.get_round("coffee:2026-W49")
+    assert round_ is not None and round_.groups[0].status is GroupStatus.FALLBACK
+    await coffee.deliver()
+    card = " ".join(coffee.cards_to(PEOPLE[0]))
+    assert "allowed to book in your calendars" in card  # the 403 fallback text
+    assert "teams.microsoft.com/l/chat/0/0?users=" in card  # one click to chat with the partner
+    assert "teams.microsoft.com/l/meeting/new" in card
+
+
+async def test_an_odd_person_joins_a_trio_and_nobody_is_dropped(coffee: Coffee) -> None:
+    for person in PEOPLE[:3]:
+        await coffee.say(person, "kaffe med")
+    await coffee.rounds.tick(MONDAY)
+    round_ = await coffee.store.get_round("coffee:2026-W49")
+    assert round_ is not None
+    assert [len(g.members) for g in round_.groups] == [3]
+    assert round_.groups[0].languages == frozenset({"sv"})
+
+
+async def test_a_forged_group_id_changes_nothing_and_answers_are_counted(coffee: Coffee) -> None:
+    for person in PEOPLE:
+        await coffee.say(person, "kahvi mukaan")
+    await coffee.rounds.tick(MONDAY)
+    round_ = await coffee.store.get_round("coffee:2026-W49")
+    assert round_ is not None
+    group = round_.groups[0]
+    outsider = next(p for p in PEOPLE if p.aad_object_id not in group.members)
+    forged = coffee.driver.activities.card_action(
+        outsider, "coffeeCancel", {"group": group.id}, reply_to_id="1"
+    )
+    response = await coffee.driver.send(forged)
+    assert response.status == 200 and "painike" in json.dumps(response.body, ensure_ascii=False)
+    assert (await coffee.store.get_group(group.id)).status is GroupStatus.BOOKED  # type: ignore[union-attr]
+
+    member = next(p for p in PEOPLE if p.aad_object_id == group.members[0])
+    met = coffee.driver.activities.card_action(
+        member, "coffeeMet", {"group": group.id, "answer": "yes"}, reply_to_id="1"
+    )
+    assert (await coffee.driver.send(met)).status == 200
+    assert (await coffee.store.answer_counts())["yes"] == 1
+
+
+async def test_opt_out_pause_and_erase(coffee: Coffee) -> None:
+    aino = PEOPLE[0]
+    await coffee.say(aino, "kahvi mukaan")
+    assert "Kahvitauko" in json.dumps(
+        await coffee.say(aino, "kahvitauko 2027-01-15"), ensure_ascii=False
+    )
+    stored = await coffee.store.get_participant(aino.aad_object_id)
+    assert stored is not None and stored.paused_until is not None
+    assert "Et ole enää mukana" in json.dumps(
+        await coffee.say(aino, "kahvi pois"), ensure_ascii=False
+    )
+    assert "Poistin kahvitietosi" in json.dumps(
+        await coffee.say(aino, "poista tietoni"), ensure_ascii=False
+    )
+    assert await coffee.store.get_participant(aino.aad_object_id) is None
