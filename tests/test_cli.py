@@ -130,3 +130,28 @@ def test_module_entry_point_prints_one_json_object(tmp_path: Path) -> None:
     )
     payload = json.loads(result.stdout)
     check_contract(payload)
+
+
+def test_db_upgrade_and_copy_to_an_empty_database(tmp_path: Path) -> None:
+    code, out = run("db", "upgrade")
+    assert code == 0 and "up to date" in out
+    run("ask", "--json", "capital of Finland")  # leaves one unanswered question
+    target = f"sqlite+aiosqlite:///{tmp_path / 'copy.db'}"
+    code, out = run("db", "copy", "--to", target)
+    assert code == 0 and "misses" in out
+    code, _ = run("db", "copy", "--to", target)  # not empty any more
+    assert code == 2
+
+
+def test_deliveries_and_send_now_without_subscribers() -> None:
+    code, out = run("deliveries")
+    assert code == 0 and "No deliveries" in out
+    code, out = run("send-now", "tips")
+    assert code == 0 and "created" in out
+    code, out = run("send-now", "tips")  # idempotent: the same day's occurrence
+    assert code == 0 and "already existed" in out
+
+
+def test_onboarding_list_when_empty() -> None:
+    code, out = run("onboarding", "list")
+    assert code == 0 and "No onboardings" in out

@@ -51,6 +51,7 @@ async def handle_subscribe(incoming: Incoming, command: Command | None, deps: Ch
 
 async def unsubscribe(incoming: Incoming, kind: str, lang: Language, deps: ChatDeps) -> Reply:
     removed = await deps.store.unsubscribe(incoming.root_conversation_id, kind)
+    await deps.store.cancel_pending(incoming.root_conversation_id, [kind], deps.clock())
     return Reply(text=t("unsubscribe.done" if removed else "unsubscribe.none", lang), lang=lang)
 
 
@@ -70,6 +71,8 @@ async def pause(
     if until is None or not valid_pause(until, today):
         return Reply(text=t("pause.bad_date", lang), lang=lang)
     found = await deps.store.pause(incoming.root_conversation_id, kind, until)
+    if found:
+        await deps.store.cancel_pending(incoming.root_conversation_id, [kind], deps.clock())
     if not found:
         return Reply(text=t("unsubscribe.none", lang), lang=lang)
     return Reply(text=t("pause.done", lang, until=until.strftime("%d.%m.%Y")), lang=lang)
@@ -122,4 +125,5 @@ async def save_settings(
             await subscribe(incoming, kind, new_lang, deps)
         elif wanted is False:
             await deps.store.unsubscribe(incoming.root_conversation_id, kind)
+            await deps.store.cancel_pending(incoming.root_conversation_id, [kind], deps.clock())
     return await settings_reply(incoming, new_lang, deps, notice=t("settings.saved", new_lang))

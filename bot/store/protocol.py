@@ -109,6 +109,10 @@ class Store(Protocol):
 
     async def delivery_report(self, occurrence_key: str | None = None) -> DeliveryReport: ...
 
+    async def cancel_pending(self, recipient: str, schedules: Sequence[str], now: datetime) -> int:
+        """Give up the still pending deliveries of these schedules to one recipient (an
+        unsubscribe or pause takes effect before the next send). Returns how many."""
+
     async def pending_count(self, now: datetime) -> int:
         """Deliveries waiting to be sent (pending or with an expired lease)."""
 

@@ -730,6 +730,26 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
         counts.update({str(state): int(number) for state, number in counted})
         return DeliveryReport(counts=counts, failures=[_delivery(row) for row in failed])
 
+    async def cancel_pending(self, recipient: str, schedules: Sequence[str], now: datetime) -> int:
+        waiting = select(occurrences.c.key).where(occurrences.c.schedule.in_(list(schedules)))
+        stmt = (
+            update(delivery_table)
+            .where(
+                delivery_table.c.recipient == recipient,
+                _IS_PENDING,
+                delivery_table.c.occurrence_key.in_(waiting),
+            )
+            .values(
+                state=DeliveryState.FAILED.value,
+                last_status=None,
+                next_attempt_at=None,
+                updated_at=now,
+            )
+        )
+        async with self._write() as conn:
+            result = await conn.execute(stmt)
+        return int(result.rowcount or 0)
+
     async def pending_count(self, now: datetime) -> int:
         waiting = select(func.count()).where(_IS_PENDING).scalar_subquery()
         expired = (

@@ -1,0 +1,113 @@
+"""Subscribing to tips and nudges in chat and on the settings card."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.chat.actions import perform
+from bot.chat.handlers import ChatDeps
+from bot.chat.model import ConversationKind, Incoming
+from bot.chat.routes import dispatch
+
+
+def say(
+    text: str,
+    conversation: str = "a:1",
+    kind: ConversationKind = ConversationKind.PERSONAL,
+    mentioned: bool = False,
+) -> Incoming:
+    return Incoming(
+        text=text,
+        user_id="29:u",
+        conversation_id=conversation,
+        aad_object_id="o-1",
+        kind=kind,
+        mentioned=mentioned,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "lang"),
+    [
+        ("tilaa vinkit", "tips", "fi"),
+        ("prenumerera på tips", "tips", "sv"),
+        ("subscribe tips", "tips", "en"),
+        ("tilaa muistutukset", "nudges", "fi"),
+        ("subscribe to nudges", "nudges", "en"),
+    ],
+)
+async def test_subscribing_in_each_language(
+    deps: ChatDeps, text: str, kind: str, lang: str
+) -> None:
+    reply = await dispatch(say(text), deps)
+    subscription = await deps.store.get_subscription("a:1", kind)
+    assert subscription is not None and subscription.language == lang
+    assert reply.lang == lang and reply.text
+
+
+async def test_a_channel_is_subscribed_as_a_channel_not_a_thread(deps: ChatDeps) -> None:
+    thread = "19:abc@thread.tacv2;messageid=1790000000000"
+    reply = await dispatch(
+        say("tilaa vinkit", thread, kind=ConversationKind.CHANNEL, mentioned=True), deps
+    )
+    assert await deps.store.get_subscription("19:abc@thread.tacv2", "tips") is not None
+    assert reply.text == "Tämä kanava on nyt tilattu."
+
+
+async def test_unsubscribe_and_pause(deps: ChatDeps) -> None:
+    await dispatch(say("tilaa vinkit"), deps)
+    reply = await dispatch(say("tauko vinkit 31.12.2026"), deps)
+    subscription = await deps.store.get_subscription("a:1", "tips")
+    assert subscription is not None and subscription.paused_until == date(2026, 12, 31)
+    assert "31.12.2026" in (reply.text or "")
+    reply = await dispatch(say("lopeta vinkit"), deps)
+    assert await deps.store.get_subscription("a:1", "tips") is None
+    assert reply.text == "Tilaus lopetettu. Et saa näitä enää."
+    again = await dispatch(say("lopeta vinkit"), deps)
+    assert again.text == "Sinulla ei ollut tätä tilausta."
+
+
+@pytest.mark.parametrize("until", ["2026-11-01", "2028-01-01", "huomenna", "31.02.2027"])
+async def test_a_bad_pause_date_is_explained(deps: ChatDeps, until: str) -> None:
+    await dispatch(say("tilaa vinkit"), deps)
+    reply = await dispatch(say(f"tauko vinkit {until}"), deps)
+    assert reply.text is not None and "VVVV-KK-PP" in reply.text
+    subscription = await deps.store.get_subscription("a:1", "tips")
+    assert subscription is not None and subscription.paused_until is None
+
+
+async def test_the_settings_card_toggles_and_changes_language(deps: ChatDeps) -> None:
+    card = await dispatch(say("asetukset"), deps)
+    assert card.card is not None
+    saved = await perform(
+        say(""), "saveSettings", {"tips": "true", "nudges": "false", "language": "sv"}, deps
+    )
+    tips = await deps.store.get_subscription("a:1", "tips")
+    assert tips is not None and tips.language == "sv"
+    assert await deps.store.get_subscription("a:1", "nudges") is None
+    assert saved.lang == "sv" and "Inställningarna har sparats." in str(saved.card)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "everything"},
+        {"kind": None},
+        {},
+        {"kind": "tips", "until": "never"},
+        {"kind": ["tips"]},
+    ],
+)
+async def test_forged_pause_and_unsubscribe_payloads_change_nothing(
+    deps: ChatDeps, data: dict[str, object]
+) -> None:
+    await dispatch(say("tilaa vinkit"), deps)
+    for verb in ("pause", "unsubscribe"):
+        if verb == "unsubscribe" and data.get("kind") == "tips":
+            continue
+        reply = await perform(say(""), verb, data, deps)
+        assert reply.card is None
+    subscription = await deps.store.get_subscription("a:1", "tips")
+    assert subscription is not None and subscription.paused_until is None
