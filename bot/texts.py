@@ -301,6 +301,11 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "sv": "Du var den enda deltagaren i den här omgången. Bjud in en kollega: kaffe med.",
         "en": "You were the only participant this round. Invite a colleague: coffee on.",
     },
+    "coffee.unmatched.no_free_partner": {
+        "fi": "Tällä kierroksella kukaan sopiva ei ollut vapaana. Yritetään taas ensi kierroksella.",
+        "sv": "Den här omgången var ingen lämplig person ledig. Vi försöker igen nästa omgång.",
+        "en": "This round nobody suitable was free for you. We'll try again next round.",
+    },
     "coffee.followup.title": {"fi": "Tapasitteko?", "sv": "Träffades ni?", "en": "Did you meet?"},
     "coffee.followup.body": {
         "fi": "Vastauksesi lasketaan vain organisaation yhteistilastoon, ei koskaan henkilökohtaisesti.",

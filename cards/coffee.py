@@ -158,7 +158,7 @@ def unmatched_card(reason: str, lang: Language) -> Card:
     )
 
 
-_UNMATCHED = ("no_shared_language", "no_one_in_scope", "only_avoided", "alone")
+_UNMATCHED = ("no_shared_language", "no_one_in_scope", "only_avoided", "alone", "no_free_partner")
 
 
 def followup_card(group_id: int, lang: Language) -> Card:

@@ -101,14 +101,17 @@ class Pairing:
 EXACT_LIMIT = 40
 # Search nodes per exactly solved pool; past it the best arrangement found so far is kept.
 # Pools of the quality-test sizes (up to 10 people) finish far below it. A pool with
-# borrowed people nearly always has a perfect arrangement found at once; proving that a
-# slightly imperfect one is best can take long, so it gets the smaller budget.
+# borrowed people reaches the search only when the greedy pass left someone out or made a
+# repeat, and then seldom can do better, so it gets the smaller budget.
 NODE_BUDGET = 4000
 NODE_BUDGET_BORROWING = 300
 # A small pool's search takes up to two borrowed people per required person, plus this many.
 _EXTRA_BORROWED = 4
 # A pool's leftover looks at this many possible pairs to join before taking the cheapest.
 _JOIN_LOOKS = 64
+# Having found a trio person to pair with, a pair person looks this much further for a
+# pair person (trio people are kept for trios).
+_PAIR_LOOKS = 32
 # A trio person looks at this many free trio people for two who fit together.
 _TRIO_LOOKS = 8
 # A costly group is regrouped with at most this many other groups of its pool.
@@ -802,10 +805,13 @@ class _Round:
     def greedy_pair(
         self, u: int, which: Sequence[int], lists: list[list[int]], heads: list[int]
     ) -> None:
-        """The first compatible free partner not met recently; else the least recent one."""
-        group_of, compatible = self.group_of, self.compatible
+        """The first compatible free partner who asked for pairs and was not met recently;
+        else a trio person not met recently (found within a few more looks); else the one
+        met longest ago. Trio people are kept for the trios of a later pool."""
+        group_of, compatible, pref3 = self.group_of, self.compatible, self.pref3
         rec_u = self.recent[u]
-        best, best_weight = -1, _MAX_RECENCY + 1
+        best, best_key = -1, 2 * _MAX_RECENCY + 2
+        after_fallback = 0
         for k in which:
             lst = lists[k]
             end = len(lst)
@@ -818,14 +824,21 @@ class _Round:
                 p += 1
                 if v == u or group_of[v] >= 0 or not compatible(u, v):
                     continue
-                weight = rec_u.get(v, 0)
-                if not weight:
+                key = 2 * rec_u.get(v, 0) + pref3[v]
+                if not key:
                     self.add_group([u, v])
                     return
-                if weight < best_weight:
-                    best, best_weight = v, weight
+                if key < best_key:
+                    best, best_key = v, key
+                if best_key == 1:
+                    after_fallback += 1
+                    if after_fallback > _PAIR_LOOKS:
+                        break
+            if after_fallback > _PAIR_LOOKS:
+                break
         if best >= 0:
-            self.stale.append(len(self.groups))
+            if best_key > 1:
+                self.stale.append(len(self.groups))
             self.add_group([u, best])
 
     def join_nearby(self, u: int, lists: list[list[int]]) -> None:
