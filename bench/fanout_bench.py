@@ -1,0 +1,470 @@
+"""Fan-out of one occurrence through the real sender, on SQLite and on PostgreSQL.
+
+Run: make bench-fanout  (or: .venv/bin/python bench/fanout_bench.py [-n 10000]
+[--database both|sqlite|postgresql]). PostgreSQL: TEST_DATABASE_URL or the local server;
+a fresh database is created for the run and dropped after it (skipped, saying so, when the
+server cannot be reached).
+
+10 000 recipients (conversation references in the store, one personal conversation each,
+registered at the connector double) in one tips occurrence are sent by the production wiring
+(`bot.app.build_sender`: Sender + RateLimiter(500/s) + ConnectorSender + TokenSource, with
+the doubles' fixed-token credentials) through the loopback Bot Connector double (Teams'
+per-conversation windows, 500/s per tenant, 5 % seeded transient faults: 412, 500/502/503/504
+and a few 429 with Retry-After 1).
+
+Processes: this process hosts the connector double (its own thread and loop, as the doubles
+run), writes the set-up and checks the outcome; the sender runs alone in a spawned child, so
+that process's CPU time (time.process_time over the sending, its database driver and helper
+threads included) is the sender's own and the double and the PostgreSQL server are not in it.
+Peak memory is the child's VmHWM (Linux keeps ru_maxrss across fork + exec, so a spawned
+child would report its parent's size).
+
+Figures per database: achieved rate (successful sends / wall time from the sender's start to
+the last success) as a percentage of the allowed 500/s, lost (deliveries not `sent` at the
+end), duplicates (conversations that received more than one activity at the double), sender
+CPU seconds, sender peak RSS, and the seconds for create_occurrence with 100 000 deliveries.
+The last line is `RESULT fanout ...` with the worse figure of the two databases (sums for
+lost and dup).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import asyncpg
+from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+
+from bot.app import build_sender
+from bot.chat.model import Reply
+from bot.content.loader import load_pack
+from bot.settings import BUNDLED_CONTENT_DIR, LANGUAGES, load_settings
+from bot.store.model import ConversationRef, DeliveryState, NewDelivery
+from bot.store.sql import SqlStore, open_store
+from bot.store.tables import conversation_refs
+from jobs.ports import ProactivePort, SendResult
+from jobs.render import tip_payload
+from tests.doubles import (
+    DEFAULT_APP_ID,
+    DEFAULT_TENANT_ID,
+    ConnectorDouble,
+    Fault,
+    FixedTokenBotCredentialsFactory,
+    RateLimits,
+    TeamsUser,
+)
+
+RATE = 500  # allowed sends per second per tenant, at the double and in the sender
+FAULT_SHARE = 0.05
+# Shares of all send requests. A 429 pauses every sender for Retry-After (1 s = 500 sends at
+# this rate), so 429s are a small part of the mix: each one costs ~5 % of a 20 s run.
+FAULT_MIX: tuple[tuple[Fault, float], ...] = (
+    (Fault.precondition_failed(), 0.0100),
+    (Fault.server_error(500), 0.0100),
+    (Fault.server_error(502), 0.0100),
+    (Fault.server_error(503), 0.0099),
+    (Fault.server_error(504), 0.0099),
+    (Fault.throttled(1), 0.0002),
+)
+SEED = 20261130
+TOKEN = "bench-connector-token"
+OCCURRENCE = "tips:2026-11-30"
+GEN_COUNT = 100_000
+STALL_SECONDS = 60.0  # no successful send for this long: stop and count what is left
+DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+
+# --- databases -------------------------------------------------------------------------
+
+
+def _admin_dsn(url: str) -> str:
+    parsed = make_url(url).set(drivername="postgresql", database="postgres")
+    return parsed.render_as_string(hide_password=False)
+
+
+async def _admin(url: str, statement: str) -> None:
+    connection = await asyncpg.connect(_admin_dsn(url), timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@contextlib.contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A fresh database on the server of `server_url`, dropped afterwards."""
+    name = f"bench_fanout_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# --- the connector double (this process) ------------------------------------------------
+
+
+def start_connector(n: int) -> tuple[ConnectorDouble, list[str]]:
+    connector = ConnectorDouble(
+        expected_token=TOKEN, rate_limits=RateLimits.teams(RATE), seed=SEED
+    ).start()
+    ids = []
+    for i in range(n):
+        user = TeamsUser.make(f"Vastaanottaja {i:06d}")
+        conversation = connector.add_conversation(
+            members=[user], conversation_type="personal", tenant_id=DEFAULT_TENANT_ID
+        )
+        ids.append(conversation.id)
+    taken = 0.0
+    for fault, share in FAULT_MIX:
+        # Rules are tried in order; each coin is conditional on the earlier ones missing.
+        connector.inject(fault, rate=share / (1.0 - taken), operation="send_to_conversation")
+        taken += share
+    assert abs(taken - FAULT_SHARE) < 1e-9
+    return connector, ids
+
+
+@dataclass(frozen=True)
+class DoubleFigures:
+    requests: int
+    delivered: int
+    duplicates: int
+    missing: int
+    faults: Counter[str]
+
+
+def double_figures(connector: ConnectorDouble, ids: list[str]) -> DoubleFigures:
+    sends = connector.calls.find(operation="send_to_conversation")
+    per_conversation = Counter(call.target for call in sends if call.ok)
+    faults = Counter(call.fault or "" for call in sends if not call.ok)
+    return DoubleFigures(
+        requests=len(sends),
+        delivered=sum(per_conversation.values()),
+        duplicates=sum(1 for count in per_conversation.values() if count > 1),
+        missing=sum(1 for cid in ids if per_conversation[cid] == 0),
+        faults=faults,
+    )
+
+
+# --- set-up and checks (this process) ----------------------------------------------------
+
+
+async def prepare(db_url: str, service_url: str, ids: list[str]) -> None:
+    """References and the occurrence, written as an installed bot and the planner would."""
+    store = await open_store(db_url)
+    try:
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "conversation_id": cid,
+                "kind": "personal",
+                "tenant_id": DEFAULT_TENANT_ID,
+                "service_url": service_url,
+                "reference": {
+                    "conversation": {"id": cid, "conversationType": "personal"},
+                    "serviceUrl": service_url,
+                    "channelId": "msteams",
+                },
+                "user_aad_id": None,
+                "team_id": None,
+                "active": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for cid in ids
+        ]
+        async with store.engine.begin() as conn:
+            await conn.execute(insert(conversation_refs), rows)
+        pack = load_pack(BUNDLED_CONTENT_DIR)
+        entries = [entry.id for entry in pack.entries]
+        deliveries = [
+            NewDelivery(cid, tip_payload(entries[i % len(entries)], LANGUAGES[i % 3]))
+            for i, cid in enumerate(ids)
+        ]
+        assert await store.create_occurrence(OCCURRENCE, "tips", deliveries, now)
+    finally:
+        await store.close()
+
+
+async def final_counts(db_url: str) -> dict[str, int]:
+    store = await open_store(db_url, migrate=False)
+    try:
+        return (await store.delivery_report(OCCURRENCE)).counts
+    finally:
+        await store.close()
+
+
+async def generate(db_url: str, count: int) -> float:
+    """Seconds for create_occurrence with `count` new deliveries (the rows built before)."""
+    store = await open_store(db_url, migrate=False)
+    try:
+        deliveries = [
+            NewDelivery(f"a:gen-{i:06d}", tip_payload("meetings-cameras", "fi"))
+            for i in range(count)
+        ]
+        started = time.perf_counter()
+        assert await store.create_occurrence("tips:2026-12-01", "tips", deliveries, _now())
+        return time.perf_counter() - started
+    finally:
+        await store.close()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- the sender (child process) -----------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux keeps `ru_maxrss` across fork + exec, so a
+    spawned child would report its parent's size: VmHWM belongs to the process's own memory."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class TimedPort:
+    """The real port, noting when each successful send came back and what came back."""
+
+    def __init__(self, inner: ProactivePort) -> None:
+        self.inner = inner
+        self.ok_at: list[float] = []
+        self.statuses: Counter[int | None] = Counter()
+
+    async def send(self, ref: ConversationRef, reply: Reply) -> SendResult:
+        result = await self.inner.send(ref, reply)
+        self.statuses[result.status] += 1
+        if result.ok:
+            self.ok_at.append(time.monotonic())
+        return result
+
+    async def create_personal(
+        self, service_url: str, tenant_id: str | None, user_id: str
+    ) -> tuple[str | None, SendResult]:
+        return await self.inner.create_personal(service_url, tenant_id, user_id)
+
+
+async def send_all(db_url: str, n: int) -> dict[str, Any]:
+    settings = load_settings(
+        {"APP_ID": DEFAULT_APP_ID, "APP_PASSWORD": "unused", "SEND_RATE_PER_SECOND": str(RATE)}
+    )
+    pack = load_pack(BUNDLED_CONTENT_DIR)
+    store: SqlStore = await open_store(db_url, migrate=False)
+    sender, connector = build_sender(
+        settings, store, pack, FixedTokenBotCredentialsFactory(DEFAULT_APP_ID, TOKEN)
+    )
+    assert sender.limiter.tenant_rate == RATE
+    port = TimedPort(sender.port)
+    sender.port = port
+    stop = asyncio.Event()
+    before_mb = peak_rss_mb()
+    cpu_start = time.process_time()
+    started = time.monotonic()
+    task = asyncio.create_task(sender.run(stop))
+    checked = progressed = started
+    last_sent = 0
+    try:
+        while sender.sent < n:
+            await asyncio.sleep(0.05)
+            now = time.monotonic()
+            if sender.sent != last_sent:
+                last_sent, progressed = sender.sent, now
+            elif now - progressed > STALL_SECONDS:
+                break  # stuck: what is left unsent counts as lost
+            if now - checked > 2.0:
+                # Stop early when nothing is left to send (some ended other than sent).
+                checked = now
+                counts = (await store.delivery_report(OCCURRENCE)).counts
+                if not counts[DeliveryState.PENDING] and not counts[DeliveryState.SENDING]:
+                    break
+        cpu = time.process_time() - cpu_start
+        stop.set()
+        await task
+    finally:
+        await connector.close()
+        await store.close()
+    peak_mb = peak_rss_mb()
+    ok_at = sorted(port.ok_at) or [time.monotonic()]
+    return {
+        "sent": sender.sent,
+        "seconds": ok_at[-1] - started,
+        "half_s": ok_at[len(ok_at) // 2] - started,
+        "p99_s": ok_at[len(ok_at) * 99 // 100] - started,
+        "cpu_s": cpu,
+        "peak_mb": peak_mb,
+        "before_mb": before_mb,
+        "statuses": dict(port.statuses),
+    }
+
+
+def sender_process(db_url: str, n: int, out: Connection) -> None:
+    out.send(asyncio.run(send_all(db_url, n)))
+    out.close()
+
+
+def run_sender(db_url: str, n: int) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=sender_process, args=(db_url, n, send), name="sender")
+    process.start()
+    send.close()
+    try:
+        if not receive.poll(3600):
+            raise TimeoutError("the sender process did not report")
+        result: dict[str, Any] = receive.recv()
+    finally:
+        process.join(10)
+        if process.is_alive():
+            process.kill()
+    return result
+
+
+# --- one database ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    database: str
+    rate_pct: float
+    lost: int
+    dup: int
+    cpu_s: float
+    peak_mb: float
+    gen100k_s: float
+
+
+def fanout(database: str, db_url: str, n: int) -> Figures:
+    connector, ids = start_connector(n)
+    try:
+        asyncio.run(prepare(db_url, connector.service_url, ids))
+        double_cpu = time.process_time()  # this process does nothing else while it sends
+        outcome = run_sender(db_url, n)
+        double_cpu = time.process_time() - double_cpu
+        counts = asyncio.run(final_counts(db_url))
+        seen = double_figures(connector, ids)
+    finally:
+        connector.stop()
+    gen_seconds = asyncio.run(generate(db_url, GEN_COUNT))
+    seconds = float(outcome["seconds"])
+    rate = outcome["sent"] / seconds if seconds > 0 else 0.0
+    lost = n - counts.get(DeliveryState.SENT.value, 0)
+    statuses = Counter(outcome["statuses"])
+    p99_s = float(outcome["p99_s"])
+    print(
+        f"[{database}] {n} deliveries: half sent after {outcome['half_s']:.1f} s,"
+        f" 99 % after {p99_s:.1f} s ({0.99 * n / p99_s / RATE:.1%} of {RATE}/s until then),"
+        f" the last after {seconds:.1f} s"
+    )
+    print(
+        f"[{database}]   rate: {rate:.1f}/s successful = {100 * rate / RATE:.1f} % of {RATE}/s;"
+        f" {seen.requests} requests = {seen.requests / seconds:.1f}/s"
+        f" = {100 * seen.requests / seconds / RATE:.1f} % of the budget"
+    )
+    print(
+        f"[{database}]   states: "
+        + ", ".join(f"{state} {count}" for state, count in sorted(counts.items()) if count)
+        + f"; lost {lost}"
+    )
+    print(
+        f"[{database}]   double: {seen.delivered} delivered, {seen.duplicates} duplicated"
+        f" conversations, {seen.missing} without a message; not ok: "
+        + (", ".join(f"{name} {count}" for name, count in seen.faults.most_common()) or "none")
+    )
+    print(
+        f"[{database}]   sender saw: "
+        + ", ".join(f"{status} {count}" for status, count in sorted(statuses.items(), key=str))
+    )
+    cpu = float(outcome["cpu_s"])
+    print(
+        f"[{database}]   sender CPU {cpu:.2f} s over {seconds:.2f} s wall"
+        f" = {100 * cpu / seconds:.0f} % of one core; peak RSS {outcome['peak_mb']:.0f} MB"
+        f" ({outcome['before_mb']:.0f} MB before sending)"
+    )
+    print(f"[{database}]   connector double: {double_cpu:.2f} s CPU in its own process")
+    print(f"[{database}]   {GEN_COUNT} deliveries in one occurrence: {gen_seconds:.2f} s")
+    return Figures(
+        database=database,
+        rate_pct=100 * rate / RATE,
+        lost=lost,
+        dup=seen.duplicates,
+        cpu_s=cpu,
+        peak_mb=float(outcome["peak_mb"]),
+        gen100k_s=gen_seconds,
+    )
+
+
+def _postgres_problem(url: str) -> str | None:
+    try:
+        asyncio.run(_admin(url, "SELECT 1"))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Fan-out benchmark of the delivery pipeline.")
+    parser.add_argument("-n", type=int, default=10_000, help="recipients (default 10 000)")
+    parser.add_argument(
+        "--database", choices=("both", "sqlite", "postgresql"), default="both", help="where"
+    )
+    args = parser.parse_args()
+    n: int = args.n
+    print(
+        f"fan-out of {n} deliveries at {RATE}/s, {100 * FAULT_SHARE:.0f} % faults "
+        f"(seed {SEED}); {os.cpu_count()} CPUs",
+        flush=True,
+    )
+    started = time.monotonic()
+    results: list[Figures] = []
+    if args.database in ("both", "sqlite"):
+        with tempfile.TemporaryDirectory(prefix="fanout-bench-") as directory:
+            sqlite_url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite'}"
+            results.append(fanout("sqlite", sqlite_url, n))
+    if args.database in ("both", "postgresql"):
+        pg_url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG_URL
+        problem = _postgres_problem(pg_url)
+        if problem is None:
+            with postgres_database(pg_url) as url:
+                results.append(fanout("postgresql", url, n))
+        else:
+            shown = make_url(pg_url).render_as_string(hide_password=True)
+            print(f"[postgresql] SKIPPED: cannot connect to {shown} ({problem})", flush=True)
+    print(f"benchmark run time {time.monotonic() - started:.0f} s")
+    if not results:
+        print(f"RESULT fanout n={n} skipped")
+        return 1
+    print(
+        f"RESULT fanout n={n}"
+        f" rate_pct={min(r.rate_pct for r in results):.1f}"
+        f" lost={sum(r.lost for r in results)}"
+        f" dup={sum(r.dup for r in results)}"
+        f" cpu_s={max(r.cpu_s for r in results):.2f}"
+        f" peak_mb={max(r.peak_mb for r in results):.0f}"
+        f" gen100k_s={max(r.gen100k_s for r in results):.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
