@@ -306,6 +306,21 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "sv": "Den här omgången var ingen lämplig person ledig. Vi försöker igen nästa omgång.",
         "en": "This round nobody suitable was free for you. We'll try again next round.",
     },
+    "coffee.avoid.done": {
+        "fi": "Selvä, sinua ei yhdistetä häneen. Häntä ei kerrota tästä.",
+        "sv": "Okej, du paras inte ihop med hen. Hen får inte veta om det.",
+        "en": "OK, you won't be paired with them. They are not told.",
+    },
+    "coffee.avoid.unknown": {
+        "fi": "En tunnistanut henkilöä. Mainitse hänet (@) tai kirjoita sähköpostiosoite.",
+        "sv": "Jag kände inte igen personen. Nämn hen (@) eller skriv e-postadressen.",
+        "en": "I didn't recognise the person. Mention them (@) or write their email address.",
+    },
+    "coffee.avoid.full": {
+        "fi": "Listallasi on jo enimmäismäärä henkilöitä.",
+        "sv": "Din lista har redan det högsta antalet personer.",
+        "en": "Your list already has the maximum number of people.",
+    },
     "coffee.followup.title": {"fi": "Tapasitteko?", "sv": "Träffades ni?", "en": "Did you meet?"},
     "coffee.followup.body": {
         "fi": "Vastauksesi lasketaan vain organisaation yhteistilastoon, ei koskaan henkilökohtaisesti.",

@@ -72,6 +72,19 @@ _PAUSE = re.compile(
 )
 # "kahvitauko 2026-12-31", "kaffepaus …", "coffee pause …" read as "tauko kahvi …".
 _COFFEE_PAUSE = re.compile(r"^(?P<kind>kahvi|kaffe|coffee) ?(?P<verb>tauko|paus|pause)\b")
+# "älä yhdistä maija@virasto.fi", "para inte ihop med …", "don't pair me with …"
+_AVOID = re.compile(
+    r"^(?P<verb>älä yhdistä|älä yhdistä minua|para inte ihop mig med|para inte ihop med|"
+    r"don't pair me with|do not pair me with)(?:\s+(?P<who>.+))?$"
+)
+_AVOID_LANG: dict[str, Language] = {
+    "älä yhdistä": "fi",
+    "älä yhdistä minua": "fi",
+    "para inte ihop mig med": "sv",
+    "para inte ihop med": "sv",
+    "don't pair me with": "en",
+    "do not pair me with": "en",
+}
 _TRIM = re.compile(r"^[\s/!.,:;]+|[\s!.,:;]+$")
 _DATE_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
@@ -107,6 +120,10 @@ def parse_command(text: str) -> Command | None:
     for name, phrases in PHRASES.items():
         if phrase in phrases:
             return Command(name, phrases[phrase])
+    avoid = _AVOID.match(phrase)
+    if avoid:
+        who = (avoid["who"] or "").strip()
+        return Command("coffee_avoid", _AVOID_LANG[avoid["verb"]], kind=who)
     match = _PAUSE.match(_COFFEE_PAUSE.sub(r"\g<verb> \g<kind>", phrase))
     if match:
         kind, kind_lang = _KINDS[match["kind"]]

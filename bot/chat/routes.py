@@ -23,6 +23,7 @@ from bot.chat.subscriptions import (
     handle_unsubscribe,
 )
 from bot.coffee.chat import (
+    handle_coffee_avoid,
     handle_coffee_off,
     handle_coffee_on,
     handle_coffee_pause,
@@ -62,6 +63,7 @@ ROUTES: tuple[Route, ...] = (
     Route("coffee_on", _command("coffee_on"), handle_coffee_on),
     Route("coffee_off", _command("coffee_off"), handle_coffee_off),
     Route("coffee_settings", _command("coffee_settings"), handle_coffee_settings),
+    Route("coffee_avoid", _command("coffee_avoid"), handle_coffee_avoid),
     Route("erase", _command("erase"), handle_erase),
     Route(
         "hr_onboarding",

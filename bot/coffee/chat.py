@@ -15,6 +15,7 @@ from bot.chat.commands import Command, parse_date
 from bot.chat.handlers import ChatDeps, command_language
 from bot.chat.model import ConversationKind, Incoming, Reply
 from bot.chat.subscriptions import valid_pause
+from bot.coffee.ports import CalendarError
 from bot.coffee.model import (
     LENGTHS,
     CoffeeGroup,
@@ -125,6 +126,41 @@ async def pause_coffee(incoming: Incoming, until: Any, lang: Language, deps: Cha
         return Reply(text=t("pause.bad_date", lang), lang=lang)
     await deps.coffee.save_participant(replace(participant, paused_until=until))
     return Reply(text=t("coffee.pause.done", lang, until=until.strftime("%d.%m.%Y")), lang=lang)
+
+
+async def handle_coffee_avoid(incoming: Incoming, command: Command | None, deps: ChatDeps) -> Reply:
+    """Add someone to the do-not-pair list: by @mention (Teams knows who) or by email/UPN
+    (the directory knows who). The other person is never told."""
+    lang = command_language(incoming, command, deps)
+    participant = await _participant(incoming, deps) if incoming.aad_object_id else None
+    if participant is None or deps.coffee is None:
+        return Reply(text=t("coffee.not_in", lang), lang=lang)
+    person_id = await _avoided_person(incoming, (command.kind if command else "") or "", deps)
+    if person_id is None or person_id == participant.person_id:
+        return Reply(text=t("coffee.avoid.unknown", lang), lang=lang)
+    try:
+        updated = replace(participant, avoid=participant.avoid | {person_id})
+    except ValueError:
+        return Reply(text=t("coffee.avoid.full", lang), lang=lang)
+    await deps.coffee.save_participant(updated)
+    return Reply(text=t("coffee.avoid.done", lang), lang=lang)
+
+
+async def _avoided_person(incoming: Incoming, who: str, deps: ChatDeps) -> str | None:
+    if incoming.mentions and deps.roster is not None:
+        ref = await deps.store.get_reference(incoming.root_conversation_id)
+        teams_id = incoming.mentions[0][1]
+        for member in await deps.roster.members(ref) if ref else []:
+            if member.teams_id == teams_id:
+                return member.aad_object_id
+        return None
+    if "@" not in who or deps.calendar is None:
+        return None
+    try:
+        user = await deps.calendar.find_user(who.strip("<> "))
+    except CalendarError:
+        return None
+    return user.id if user else None
 
 
 async def handle_erase(incoming: Incoming, command: Command | None, deps: ChatDeps) -> Reply:

@@ -226,3 +226,21 @@ async def test_opt_out_pause_and_erase(coffee: Coffee) -> None:
         await coffee.say(aino, "poista tietoni"), ensure_ascii=False
     )
     assert await coffee.store.get_participant(aino.aad_object_id) is None
+
+
+async def test_do_not_pair_by_email_is_respected(coffee: Coffee) -> None:
+    for person in PEOPLE[:3]:
+        await coffee.say(person, "kahvi mukaan")
+    email = PEOPLE[1].email
+    assert email is not None
+    reply = await coffee.say(PEOPLE[0], f"älä yhdistä {email}")
+    assert "sinua ei yhdistetä häneen" in json.dumps(reply, ensure_ascii=False)
+    unknown = await coffee.say(PEOPLE[0], "älä yhdistä nobody@nowhere.example")
+    assert "En tunnistanut henkilöä" in json.dumps(unknown, ensure_ascii=False)
+    stored = await coffee.store.get_participant(PEOPLE[0].aad_object_id)
+    assert stored is not None and stored.avoid == frozenset({PEOPLE[1].aad_object_id})
+    await coffee.rounds.tick(MONDAY)
+    round_ = await coffee.store.get_round("coffee:2026-W49")
+    assert round_ is not None
+    for group in round_.groups:
+        assert not {PEOPLE[0].aad_object_id, PEOPLE[1].aad_object_id} <= set(group.members)
