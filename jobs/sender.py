@@ -14,7 +14,7 @@ import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,6 +46,17 @@ class SenderConfig:
     backoff_cap_seconds: float = 600.0
     idle_seconds: float = 2.0
     default_retry_after: float = 5.0
+
+
+@dataclass
+class _Batch:
+    """What the deliveries of one claimed batch share: the references prefetched for all
+    recipients (kept current as the batch opens chats or deactivates conversations) and the
+    tips sent, written together when the batch ends."""
+
+    refs: dict[str, ConversationRef]
+    tips: list[tuple[str, str]] = field(default_factory=list)
+    written: bool = False  # tips from a send that outlives the batch are written one by one
 
 
 class Sender:
@@ -97,13 +108,20 @@ class Sender:
         )
         if not deliveries:
             return 0
+        batch = _Batch(await self.store.get_references([d.recipient for d in deliveries]))
         gate = asyncio.Semaphore(self.config.concurrency)
 
         async def bounded(delivery: Delivery) -> None:
             async with gate:
-                await self._handle(delivery)
+                await self._handle(delivery, batch)
 
-        await asyncio.gather(*(bounded(delivery) for delivery in deliveries))
+        try:
+            await asyncio.gather(*(bounded(delivery) for delivery in deliveries))
+        finally:
+            batch.written = True
+            tips, batch.tips = batch.tips, []
+            if tips:
+                await self.store.record_tips(tips, self.clock())
         return len(deliveries)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -132,12 +150,18 @@ class Sender:
             wait = min(wait, max(0.0, (self._retries[0] - now).total_seconds()))
         return wait
 
-    async def _reference(self, delivery: Delivery) -> ConversationRef | SendResult | None:
-        """The conversation to send to; for a person not yet chatting with the bot, the 1:1
-        chat is opened first (and remembered) when the payload says where."""
-        ref = await self.store.get_reference(delivery.recipient)
-        create = delivery.payload.get("create")
+    async def _reference(
+        self, delivery: Delivery, batch: _Batch
+    ) -> ConversationRef | SendResult | None:
+        """The conversation to send to (prefetched for the batch); for a person not yet
+        chatting with the bot, the 1:1 chat is opened first (and remembered) when the payload
+        says where."""
+        ref = batch.refs.get(delivery.recipient)
         if ref is not None or not delivery.recipient.startswith("person:"):
+            return ref
+        ref = await self.store.get_reference(delivery.recipient)  # saved since the prefetch?
+        create = delivery.payload.get("create")
+        if ref is not None:
             return ref
         if not isinstance(create, Mapping) or not isinstance(create.get("user_id"), str):
             return None
@@ -161,12 +185,13 @@ class Sender:
             user_aad_id=delivery.recipient.split(":", 1)[1],
         )
         await self.store.save_reference(ref)
+        batch.refs[delivery.recipient] = ref
         return ref
 
-    async def _handle(self, delivery: Delivery) -> None:
-        found = await self._reference(delivery)
+    async def _handle(self, delivery: Delivery, batch: _Batch) -> None:
+        found = await self._reference(delivery, batch)
         if isinstance(found, SendResult):
-            await self._record(delivery, found)
+            await self._record(delivery, found, batch)
             return
         ref = found
         if ref is None or not ref.active:
@@ -187,21 +212,26 @@ class Sender:
         except Exception:  # a bug or an unexpected client error: the outcome is unknown
             log.exception("delivery %d: send raised", delivery.id)
             result = SendResult(status=None, timed_out=True)
-        await self._record(delivery, result)
+        await self._record(delivery, result, batch)
 
-    async def _record(self, delivery: Delivery, result: SendResult) -> None:
+    async def _record(self, delivery: Delivery, result: SendResult, batch: _Batch) -> None:
         now = self.clock()
         if result.ok:
             self.sent += 1
             await self._finish(delivery, Outcome.SENT, result.status)
-            if delivery.payload.get("kind") == "tip" and isinstance(
-                delivery.payload.get("entry"), str
-            ):
-                await self.store.record_tip(delivery.recipient, delivery.payload["entry"], now)
+            entry = delivery.payload.get("entry")
+            if delivery.payload.get("kind") == "tip" and isinstance(entry, str):
+                if batch.written:
+                    await self.store.record_tip(delivery.recipient, entry, now)
+                else:
+                    batch.tips.append((delivery.recipient, entry))
             return
         if result.status in (403, 404):
             # Blocked, uninstalled or gone: final, and stop writing to that conversation.
             await self.store.deactivate_reference(delivery.recipient)
+            known = batch.refs.get(delivery.recipient)
+            if known is not None:
+                batch.refs[delivery.recipient] = replace(known, active=False)
             await self._finish(delivery, Outcome.FAILED, result.status)
             return
         if result.status == 429:

@@ -15,7 +15,6 @@ from bot.chat.commands import Command, parse_date
 from bot.chat.handlers import ChatDeps, command_language
 from bot.chat.model import ConversationKind, Incoming, Reply
 from bot.chat.subscriptions import valid_pause
-from bot.coffee.ports import CalendarError
 from bot.coffee.model import (
     LENGTHS,
     CoffeeGroup,
@@ -25,6 +24,7 @@ from bot.coffee.model import (
     Participant,
     Scope,
 )
+from bot.coffee.ports import CalendarError
 from bot.settings import LANGUAGES, Language
 from bot.store.model import NewDelivery
 from bot.texts import t

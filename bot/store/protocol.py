@@ -32,6 +32,10 @@ class Store(Protocol):
 
     async def get_reference(self, conversation_id: str) -> ConversationRef | None: ...
 
+    async def get_references(self, conversation_ids: Sequence[str]) -> dict[str, ConversationRef]:
+        """The references among `conversation_ids` that exist (active or not), by id; ids
+        without a reference are left out. One read however many ids are asked for."""
+
     async def deactivate_reference(self, conversation_id: str) -> None:
         """The bot was removed or blocked (403/404): stop writing there, keep the row."""
 
@@ -55,6 +59,9 @@ class Store(Protocol):
         """Subscriptions of `kind` not paused on `on`, whose conversation reference is active."""
 
     async def record_tip(self, conversation_id: str, entry_id: str, at: datetime) -> None: ...
+
+    async def record_tips(self, items: Sequence[tuple[str, str]], at: datetime) -> None:
+        """`record_tip` for each (conversation_id, entry_id) pair, in one transaction."""
 
     async def tips_seen(self, conversation_id: str) -> set[str]:
         """Entry ids sent in the current rotation cycle."""

@@ -81,6 +81,7 @@ log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 MAX_FINISH_GROUP = 1_000  # finishes per transaction (bound parameters stay far below limits)
+MAX_IN_LIST = 1_000  # ids per IN list of a batched read
 FAILURES_REPORTED = 1_000  # newest failures in a report; the counts cover all of them
 _IMMEDIATE = "yhteiso_sqlite_immediate"  # execution option read by the BEGIN hook
 
@@ -263,18 +264,28 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
         row = await self._first(
             select(conversation_refs).where(conversation_refs.c.conversation_id == conversation_id)
         )
-        if row is None:
-            return None
-        return ConversationRef(
-            conversation_id=row["conversation_id"],
-            kind=row["kind"],
-            tenant_id=row["tenant_id"],
-            service_url=row["service_url"],
-            reference=row["reference"],
-            user_aad_id=row["user_aad_id"],
-            team_id=row["team_id"],
-            active=bool(row["active"]),
-        )
+        return None if row is None else _reference(row)
+
+    async def get_references(self, conversation_ids: Sequence[str]) -> dict[str, ConversationRef]:
+        # Keyed by the ids as asked: a hostile id is stored cleaned (see CleanText), and
+        # get_reference finds its row with the same id, so this finds it under that id too.
+        asked: dict[str, list[str]] = {}
+        for conversation_id in conversation_ids:
+            asked.setdefault(clean_text(conversation_id), []).append(conversation_id)
+        wanted = list(asked)
+        found: dict[str, ConversationRef] = {}
+        if not wanted:
+            return found
+        async with self._read() as conn:
+            for start in range(0, len(wanted), MAX_IN_LIST):
+                query = select(conversation_refs).where(
+                    conversation_refs.c.conversation_id.in_(wanted[start : start + MAX_IN_LIST])
+                )
+                for row in (await conn.execute(query)).mappings():
+                    ref = _reference(row)
+                    for conversation_id in asked.get(ref.conversation_id, ()):
+                        found[conversation_id] = ref
+        return found
 
     async def deactivate_reference(self, conversation_id: str) -> None:
         stmt = (
@@ -388,6 +399,16 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
         )
         async with self._write() as conn:
             await conn.execute(stmt)
+
+    async def record_tips(self, items: Sequence[tuple[str, str]], at: datetime) -> None:
+        if not items:
+            return
+        rows = [
+            {"conversation_id": conversation_id, "entry_id": entry_id, "cycle": 0, "sent_at": at}
+            for conversation_id, entry_id in items
+        ]
+        async with self._write() as conn:
+            await conn.execute(insert(tip_history), rows)
 
     async def tips_seen(self, conversation_id: str) -> set[str]:
         stmt = select(tip_history.c.entry_id).where(
@@ -807,6 +828,19 @@ def _after(finish: _Finish, *, must_arrive: bool) -> tuple[DeliveryState, dateti
 
 def _subscription_is(conversation_id: str, kind: str) -> ColumnElement[bool]:
     return and_(subscriptions.c.conversation_id == conversation_id, subscriptions.c.kind == kind)
+
+
+def _reference(row: RowMapping) -> ConversationRef:
+    return ConversationRef(
+        conversation_id=row["conversation_id"],
+        kind=row["kind"],
+        tenant_id=row["tenant_id"],
+        service_url=row["service_url"],
+        reference=row["reference"],
+        user_aad_id=row["user_aad_id"],
+        team_id=row["team_id"],
+        active=bool(row["active"]),
+    )
 
 
 def _subscription(row: RowMapping) -> Subscription:
