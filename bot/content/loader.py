@@ -24,7 +24,8 @@ class ContentError(ValueError):
     """The content pack cannot be used; the message says where and why."""
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
+    """A content file's YAML; a ContentError names the file (and line) when it is broken."""
     try:
         size = path.stat().st_size
     except OSError as error:
@@ -72,7 +73,7 @@ def load_pack(directory: Path) -> ContentPack:
     pack_path = directory / PACK_FILE
     if not pack_path.is_file():
         raise ContentError(f"{pack_path}: missing (a content pack needs {PACK_FILE})")
-    document = _read_yaml(pack_path)
+    document = read_yaml(pack_path)
     if not isinstance(document, dict):
         raise ContentError(f"{pack_path}: expected a mapping at the top")
     version = document.get("version")
@@ -93,7 +94,7 @@ def load_pack(directory: Path) -> ContentPack:
     entries: list[Entry] = []
     seen: dict[str, Path] = {}
     for path in entry_files:
-        for index, raw in enumerate(_list_under(_read_yaml(path), "entries", path)):
+        for index, raw in enumerate(_list_under(read_yaml(path), "entries", path)):
             entry: Entry = _parse(Entry, raw, path, "entry", index)
             if entry.id in seen:
                 raise ContentError(
@@ -119,7 +120,7 @@ def _load_nudges(path: Path, entry_ids: set[str]) -> tuple[Nudge, ...]:
     if not path.exists():
         return ()
     nudges: list[Nudge] = []
-    for index, raw in enumerate(_list_under(_read_yaml(path), "nudges", path)):
+    for index, raw in enumerate(_list_under(read_yaml(path), "nudges", path)):
         nudge: Nudge = _parse(Nudge, raw, path, "nudge", index)
         if any(existing.id == nudge.id for existing in nudges):
             raise ContentError(f"{path}: nudge {nudge.id!r}: duplicate id")

@@ -19,12 +19,10 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.content.loader import ContentError
+from bot.content.loader import ContentError, read_yaml
 from bot.content.models import ID_PATTERN, Link, Text
 from bot.onboarding.model import Role
 from bot.settings import LANGUAGES
@@ -33,7 +31,6 @@ from jobs.calendar import add_working_days
 SEQUENCES_FILE = "sequences.yaml"
 DEFAULT_SEQUENCE = "default"
 MAX_OFFSET = 260  # about a year of working days
-MAX_FILE_BYTES = 1024 * 1024
 MAX_TITLE_CHARS = 120
 MAX_BODY_CHARS = 1200
 # What a step's title and body may refer to. The newcomer's name, the named buddy and
@@ -157,26 +154,6 @@ class Sequence(_Strict):
 # ------------------------------------------------------------------ loading
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise ContentError(f"{path}: cannot read ({error.strerror})") from None
-    if size > MAX_FILE_BYTES:
-        raise ContentError(f"{path}: file is larger than {MAX_FILE_BYTES // 1024} KiB")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ContentError(f"{path}: not UTF-8 text") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise ContentError(f"{path}:{line}: invalid YAML: {problem}") from None
-
-
 def _label(kind: str, raw: object, index: int) -> str:
     item_id = raw.get("id") if isinstance(raw, dict) else None
     return f"{kind} {item_id!r}" if isinstance(item_id, str) else f"{kind} #{index + 1}"
@@ -232,7 +209,7 @@ def load_sequences(path: Path, entry_ids: Collection[str] | None = None) -> dict
     """
     if not path.is_file():
         raise ContentError(f"{path}: missing (onboarding needs {SEQUENCES_FILE})")
-    document = _read_yaml(path)
+    document = read_yaml(path)
     if not isinstance(document, dict) or not isinstance(document.get("sequences"), list):
         raise ContentError(f"{path}: expected a mapping with a list under 'sequences'")
     unknown = sorted(str(key) for key in document if key != "sequences")
