@@ -2,7 +2,8 @@
 
 Nothing is lost on a crash: a claimed delivery carries a lease, and when a sender dies its
 lease expires and another sender (or the restarted one) claims it again. The only
-duplicates possible are the sends that were in flight at the moment of the crash.
+duplicates possible are the sends that were in flight at the moment of the crash, or done but
+not yet recorded (successful sends are recorded together when their batch ends).
 """
 
 from __future__ import annotations
@@ -51,12 +52,13 @@ class SenderConfig:
 @dataclass
 class _Batch:
     """What the deliveries of one claimed batch share: the references prefetched for all
-    recipients (kept current as the batch opens chats or deactivates conversations) and the
-    tips sent, written together when the batch ends."""
+    recipients (kept current as the batch opens chats or deactivates conversations), and the
+    successful sends and the tips sent, written together when the batch ends."""
 
     refs: dict[str, ConversationRef]
+    sent: list[tuple[Delivery, int | None]] = field(default_factory=list)
     tips: list[tuple[str, str]] = field(default_factory=list)
-    written: bool = False  # tips from a send that outlives the batch are written one by one
+    written: bool = False  # a send that outlives the batch is written one by one
 
 
 class Sender:
@@ -119,10 +121,29 @@ class Sender:
             await asyncio.gather(*(bounded(delivery) for delivery in deliveries))
         finally:
             batch.written = True
+            sent, batch.sent = batch.sent, []
             tips, batch.tips = batch.tips, []
-            if tips:
-                await self.store.record_tips(tips, self.clock())
+            try:
+                if sent:
+                    await self._finish_sent(sent)
+            finally:
+                if tips:
+                    await self.store.record_tips(tips, self.clock())
         return len(deliveries)
+
+    async def _finish_sent(self, sent: list[tuple[Delivery, int | None]]) -> None:
+        """Record the successful sends of a batch in one transaction; then, as `_finish` does
+        one by one, warn of each lost lease and call the hook for each kept one."""
+        kept = await self.store.finish_deliveries(
+            self.owner,
+            [(delivery.id, Outcome.SENT, status, None) for delivery, status in sent],
+            self.clock(),
+        )
+        for delivery, _ in sent:
+            if delivery.id not in kept:
+                log.warning("delivery %d: lease lost before the outcome was recorded", delivery.id)
+            else:
+                await self._final(delivery, Outcome.SENT)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; sleeps while idle or throttled."""
@@ -218,7 +239,10 @@ class Sender:
         now = self.clock()
         if result.ok:
             self.sent += 1
-            await self._finish(delivery, Outcome.SENT, result.status)
+            if batch.written:
+                await self._finish(delivery, Outcome.SENT, result.status)
+            else:
+                batch.sent.append((delivery, result.status))
             entry = delivery.payload.get("entry")
             if delivery.payload.get("kind") == "tip" and isinstance(entry, str):
                 if batch.written:
@@ -269,8 +293,13 @@ class Sender:
             heapq.heappush(self._retries, next_attempt_at)
         if not kept:
             log.warning("delivery %d: lease lost before the outcome was recorded", delivery.id)
-        elif self._on_final is not None and outcome in (Outcome.SENT, Outcome.FAILED):
-            try:
-                await self._on_final(delivery, outcome)
-            except Exception:  # a hook must never stop the pipeline
-                log.exception("delivery %d: the final-outcome hook failed", delivery.id)
+        elif outcome in (Outcome.SENT, Outcome.FAILED):
+            await self._final(delivery, outcome)
+
+    async def _final(self, delivery: Delivery, outcome: Outcome) -> None:
+        if self._on_final is None:
+            return
+        try:
+            await self._on_final(delivery, outcome)
+        except Exception:  # a hook must never stop the pipeline
+            log.exception("delivery %d: the final-outcome hook failed", delivery.id)

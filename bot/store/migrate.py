@@ -8,6 +8,7 @@ nothing to do. DDL is transactional on both: a failed migration leaves the schem
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -16,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.sql import _IMMEDIATE, make_engine
@@ -23,6 +25,7 @@ from bot.store.sql import _IMMEDIATE, make_engine
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises migrators.
 _ADVISORY_LOCK_KEY = 0x59_68_74_65_69_73_6F  # "Yhteiso"
+SQLITE_LOCKED_ATTEMPTS = 5
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -49,12 +52,25 @@ def _upgrade_on(connection: Connection) -> None:
 
 
 async def upgrade_engine(engine: AsyncEngine) -> None:
-    """Apply every migration not yet applied, in one transaction."""
-    async with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            await conn.execution_options(**{_IMMEDIATE: True})
-        async with conn.begin():
-            await conn.run_sync(_upgrade_on)
+    """Apply every migration not yet applied, in one transaction.
+
+    Two processes opening a brand-new SQLite file at the same moment can get "database is
+    locked" at once (switching the file to WAL is not covered by the busy timeout); the
+    failed attempt rolled back, so it is simply tried again.
+    """
+    for attempt in range(1, SQLITE_LOCKED_ATTEMPTS + 1):
+        try:
+            async with engine.connect() as conn:
+                if engine.dialect.name == "sqlite":
+                    await conn.execution_options(**{_IMMEDIATE: True})
+                async with conn.begin():
+                    await conn.run_sync(_upgrade_on)
+            return
+        except OperationalError as error:
+            locked = engine.dialect.name == "sqlite" and "locked" in str(error)
+            if not locked or attempt == SQLITE_LOCKED_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.1 * attempt)
 
 
 async def upgrade(url: str) -> None:

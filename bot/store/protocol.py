@@ -114,6 +114,17 @@ class Store(Protocol):
         sender (the result is then ignored). RETRY → pending at `next_attempt_at`;
         UNKNOWN with must_arrive → pending again; UNKNOWN otherwise → unknown (final)."""
 
+    async def finish_deliveries(
+        self,
+        owner: str,
+        items: Sequence[tuple[int, Outcome, int | None, datetime | None]],
+        now: datetime,
+    ) -> set[int]:
+        """`finish_delivery` for each (delivery_id, outcome, status, next_attempt_at), in one
+        transaction, in the order given; returns the ids whose lease `owner` still held (a
+        repeated id is recorded once, by its first item). If the transaction fails, none is
+        recorded."""
+
     async def delivery_report(self, occurrence_key: str | None = None) -> DeliveryReport: ...
 
     async def cancel_pending(self, recipient: str, schedules: Sequence[str], now: datetime) -> int:

@@ -688,6 +688,32 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
             raise
         return mine.result()
 
+    async def finish_deliveries(
+        self,
+        owner: str,
+        items: Sequence[tuple[int, Outcome, int | None, datetime | None]],
+        now: datetime,
+    ) -> set[int]:
+        """See the protocol: the statements of a group of finishes (`_finish_group`), once per
+        MAX_FINISH_GROUP items, in one transaction."""
+        if not items:
+            return set()
+        owner = clean_text(owner)
+        finishes = [
+            _Finish(delivery_id, owner, Outcome(outcome), status, now, next_attempt_at)
+            for delivery_id, outcome, status, next_attempt_at in items
+        ]
+        kept: set[int] = set()
+        # On SQLite a write like any other; on PostgreSQL it queues with the groups of
+        # finish_delivery (the same lock order by id makes either order safe).
+        lock = self._write_lock if self._sqlite else self._finish_lock
+        async with lock, self._transaction() as conn:
+            for start in range(0, len(finishes), MAX_FINISH_GROUP):
+                chunk = finishes[start : start + MAX_FINISH_GROUP]
+                results = await self._finish_group(conn, chunk)
+                kept.update(f.delivery_id for f, ok in zip(chunk, results, strict=True) if ok)
+        return kept
+
     async def _finish_group(self, conn: AsyncConnection, group: list[_Finish]) -> list[bool]:
         """Record the outcomes of a group of finishes in two statements: lock and read the
         rows still being sent, then update those whose lease the finisher holds."""

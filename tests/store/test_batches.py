@@ -1,17 +1,21 @@
-"""Batched verbs of the sender: references read for a whole claimed batch, tips written
-together — each the same as its one-at-a-time verb."""
+"""Batched verbs of the sender: references read for a whole claimed batch, tips and outcomes
+written together — each the same as its one-at-a-time verb."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
-from bot.store.model import ConversationRef
-from bot.store.sql import MAX_IN_LIST, SqlStore
+from bot.store.model import ConversationRef, NewDelivery, Outcome
+from bot.store.sql import MAX_FINISH_GROUP, MAX_IN_LIST, SqlStore
 from bot.store.tables import conversation_refs, tip_history
+from bot.store.tables import deliveries as delivery_table
 
 T0 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+LEASE = 60.0
 
 
 def _ref(conversation_id: str, **changes: object) -> ConversationRef:
@@ -109,3 +113,139 @@ async def test_record_tips_is_record_tip_for_each_pair(store: SqlStore) -> None:
     await store.record_tips([("a:1", "tip-3")], T0 + timedelta(days=2))
     assert await store.tips_seen("a:1") == {"tip-3"}
     assert await store.tips_seen("a:2") == {"tip-9"}
+
+
+async def _rows(store: SqlStore) -> dict[str, dict[str, Any]]:
+    """Each delivery's outcome columns, by recipient."""
+    async with store.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(
+                    delivery_table.c.recipient,
+                    delivery_table.c.state,
+                    delivery_table.c.last_status,
+                    delivery_table.c.next_attempt_at,
+                    delivery_table.c.lease_owner,
+                    delivery_table.c.lease_until,
+                    delivery_table.c.updated_at,
+                )
+            )
+        ).mappings()
+        return {row["recipient"]: dict(row) for row in rows}
+
+
+async def test_finish_deliveries_is_finish_delivery_for_each_item(store: SqlStore) -> None:
+    await store.create_occurrence(
+        "tips:1", "tips", [NewDelivery(f"a:{i}", {}) for i in range(5)], T0
+    )
+    claimed = {d.recipient: d for d in await store.claim_deliveries("s", 5, LEASE, T0)}
+    await store.create_occurrence("tips:2", "tips", [NewDelivery("b:theirs", {})], T0)
+    claimed.update({d.recipient: d for d in await store.claim_deliveries("other", 1, LEASE, T0)})
+    assert len(claimed) == 6
+    sent, failed, retried, unknown, twice = (f"a:{i}" for i in range(5))
+    theirs = "b:theirs"
+    later = T0 + timedelta(seconds=5)
+    retry_at = T0 + timedelta(seconds=90)
+
+    kept = await store.finish_deliveries(
+        "s",
+        [
+            (claimed[sent].id, Outcome.SENT, 201, None),
+            (claimed[failed].id, Outcome.FAILED, 403, None),
+            (claimed[retried].id, Outcome.RETRY, 503, retry_at),
+            (claimed[unknown].id, Outcome.UNKNOWN, None, None),
+            (claimed[twice].id, Outcome.SENT, 201, None),
+            (claimed[twice].id, Outcome.FAILED, 404, None),  # too late: recorded once, first
+            (claimed[theirs].id, Outcome.SENT, 201, None),  # not our lease
+            (max(d.id for d in claimed.values()) + 1_000, Outcome.SENT, 201, None),  # no such
+        ],
+        later,
+    )
+
+    assert kept == {claimed[r].id for r in (sent, failed, retried, unknown, twice)}
+    rows = await _rows(store)
+    expected_state = {
+        sent: "sent",
+        failed: "failed",
+        retried: "pending",
+        unknown: "unknown",  # a tip: it may have arrived
+        twice: "sent",
+    }
+    for recipient, state in expected_state.items():
+        assert rows[recipient]["state"] == state, recipient
+        assert rows[recipient]["lease_owner"] is None and rows[recipient]["lease_until"] is None
+        assert rows[recipient]["updated_at"] == later
+    assert [rows[r]["last_status"] for r in (sent, failed, retried, unknown, twice)] == [
+        201,
+        403,
+        503,
+        None,
+        201,
+    ]
+    assert rows[sent]["next_attempt_at"] is None
+    assert rows[retried]["next_attempt_at"] == retry_at
+    assert rows[theirs]["state"] == "sending" and rows[theirs]["lease_owner"] == "other"
+    # Finished once: the one-at-a-time verb, or a second batch, changes nothing more.
+    assert not await store.finish_delivery(claimed[sent].id, "s", Outcome.FAILED, 403, later)
+    assert (
+        await store.finish_deliveries("s", [(claimed[failed].id, Outcome.SENT, 201, None)], later)
+        == set()
+    )
+    assert await store.finish_deliveries("s", [], later) == set()  # nothing to write
+    # The retried one comes back when due, as after finish_delivery.
+    again = await store.claim_deliveries("s", 10, LEASE, retry_at)
+    assert claimed[retried].id in {d.id for d in again}
+
+
+async def test_finish_deliveries_unknown_is_resent_when_the_message_must_arrive(
+    store: SqlStore,
+) -> None:
+    fan_out = [NewDelivery("a:tip", {}), NewDelivery("a:must", {}, must_arrive=True)]
+    await store.create_occurrence("onboarding:1", "onboarding", fan_out, T0)
+    claimed = {d.recipient: d for d in await store.claim_deliveries("s", 2, LEASE, T0)}
+    resend_at = T0 + timedelta(seconds=30)
+    items = [(d.id, Outcome.UNKNOWN, 504, resend_at) for d in claimed.values()]
+
+    assert await store.finish_deliveries("s", items, T0) == {d.id for d in claimed.values()}
+
+    rows = await _rows(store)
+    assert (rows["a:tip"]["state"], rows["a:tip"]["next_attempt_at"]) == ("unknown", None)
+    assert (rows["a:must"]["state"], rows["a:must"]["next_attempt_at"]) == ("pending", resend_at)
+
+
+async def test_finish_deliveries_writes_more_than_one_group(store: SqlStore) -> None:
+    n = MAX_FINISH_GROUP + 200
+    fan_out = [NewDelivery(f"a:{i}", {}) for i in range(n)]
+    await store.create_occurrence("tips:1", "tips", fan_out, T0)
+    claimed = await store.claim_deliveries("s", n, LEASE, T0)
+    items = [(d.id, Outcome.SENT, 201, None) for d in claimed]
+    items.append((claimed[0].id, Outcome.FAILED, 403, None))  # a repeat in a later group
+
+    kept = await store.finish_deliveries("s", items, T0)
+
+    assert kept == {d.id for d in claimed}
+    report = await store.delivery_report()
+    assert report.counts == {"pending": 0, "sending": 0, "sent": n, "failed": 0, "unknown": 0}
+
+
+async def test_finish_deliveries_and_finish_delivery_race_each_other(store: SqlStore) -> None:
+    # The same deliveries finished at once by a batch and one by one: each is recorded once.
+    await store.create_occurrence(
+        "tips:1", "tips", [NewDelivery(f"a:{i}", {}) for i in range(300)], T0
+    )
+    claimed = await store.claim_deliveries("s", 300, LEASE, T0)
+    batch_ids = [d.id for d in claimed[:200]]
+    single_ids = [d.id for d in claimed[100:]]
+
+    kept, *singles = await asyncio.gather(
+        store.finish_deliveries("s", [(i, Outcome.SENT, 201, None) for i in batch_ids], T0),
+        *(store.finish_delivery(i, "s", Outcome.FAILED, 403, T0) for i in single_ids),
+    )
+
+    by_single = {i for i, ok in zip(single_ids, singles, strict=True) if ok}
+    assert kept | by_single == {d.id for d in claimed}
+    assert not kept & by_single
+    assert kept <= set(batch_ids)
+    report = await store.delivery_report()
+    assert report.counts["sent"] == len(kept) and report.counts["failed"] == len(by_single)
+    assert report.counts["sending"] == 0
