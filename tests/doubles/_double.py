@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-from types import TracebackType
 from typing import Self
 
 from aiohttp import web
 
+from ._lifecycle import StartStop
 from ._server import LoopbackServer
 
 __all__ = ["Double"]
 
 
-class Double:
+class Double(StartStop):
     """A double adds its routes to an aiohttp app and learns its base URL when served.
 
     ``start()`` serves it on a :class:`LoopbackServer` of its own; :class:`Doubles`
@@ -63,26 +62,3 @@ class Double:
         if server is not None:
             server.stop()
             self.unbind()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        await asyncio.to_thread(self.start)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)

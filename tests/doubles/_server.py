@@ -10,15 +10,16 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from types import TracebackType
 from typing import Self
 
 from aiohttp import web
 
+from ._lifecycle import StartStop
+
 __all__ = ["LoopbackServer"]
 
 
-class LoopbackServer:
+class LoopbackServer(StartStop):
     """An aiohttp ``web.Application`` served on ``127.0.0.1`` and an ephemeral port.
 
     ``start()`` returns once the socket accepts connections; ``stop()`` cancels
@@ -134,28 +135,3 @@ class LoopbackServer:
         self._thread = None
         self._loop = None
         self._runner = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        # Starting only blocks for the socket bind and loop hand-shake; off-load it
-        # anyway so an async caller's loop keeps serving meanwhile.
-        await asyncio.to_thread(self.start)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from aiohttp import web
 
+from ._lifecycle import StartStop
 from ._server import LoopbackServer
 from .connector import ConnectorDouble
 from .graph import GraphDouble
@@ -23,7 +22,7 @@ DEFAULT_APP_ID = "6f1c0a2e-4b7d-4c1e-9a53-0d2b8f4e7a10"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
 
-class Doubles:
+class Doubles(StartStop):
     """Identity, Bot Connector and Graph doubles served together.
 
     With ``require_tokens`` the connector and Graph answer 401 unless the request carries
@@ -103,26 +102,3 @@ class Doubles:
         adapter = GraphRequestAdapter(auth)
         adapter.base_url = self.graph.base_url
         return GraphServiceClient(request_adapter=adapter)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        await asyncio.to_thread(self.start)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)
