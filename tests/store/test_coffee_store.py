@@ -43,12 +43,6 @@ from bot.store.sql import SqlStore, make_engine
 from bot.store.tables import metadata
 from tests.store.test_schema import _describe, _expected
 
-
-class FeatureStore(SqlStore, CoffeeSqlMixin, OnboardingSqlMixin):
-    """SqlStore with the coffee and onboarding verbs. SqlStore first: this order is valid both
-    before and after sql.py lists the mixins among its own bases."""
-
-
 T0 = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)  # Monday 08:00 in Helsinki
 HELSINKI = timezone(timedelta(hours=2))
 FEATURE_TABLES = (
@@ -70,8 +64,8 @@ HOSTILE = [
 
 
 @pytest.fixture
-async def coffee(db_url: str) -> AsyncIterator[FeatureStore]:
-    store = FeatureStore(make_engine(db_url))
+async def coffee(db_url: str) -> AsyncIterator[SqlStore]:
+    store = SqlStore(make_engine(db_url))
     try:
         yield store
     finally:
@@ -79,9 +73,9 @@ async def coffee(db_url: str) -> AsyncIterator[FeatureStore]:
 
 
 @pytest.fixture
-async def other(db_url: str, coffee: FeatureStore) -> AsyncIterator[FeatureStore]:
+async def other(db_url: str, coffee: SqlStore) -> AsyncIterator[SqlStore]:
     """A second replica: its own engine on the same database."""
-    store = FeatureStore(make_engine(db_url))
+    store = SqlStore(make_engine(db_url))
     try:
         yield store
     finally:
@@ -102,7 +96,7 @@ async def rows(store: SqlStore, table: Table) -> list[dict[str, Any]]:
         return [dict(row) for row in (await conn.execute(select(table))).mappings()]
 
 
-async def join(store: FeatureStore, *ids: str) -> None:
+async def join(store: SqlStore, *ids: str) -> None:
     for person_id in ids:
         await store.save_participant(person(person_id))
 
@@ -110,7 +104,7 @@ async def join(store: FeatureStore, *ids: str) -> None:
 # --- participants --------------------------------------------------------------------------
 
 
-async def test_a_participant_comes_back_as_saved(coffee: FeatureStore) -> None:
+async def test_a_participant_comes_back_as_saved(coffee: SqlStore) -> None:
     saved = Participant(
         person_id="aad-1",
         conversation_id="a:1",
@@ -146,7 +140,7 @@ async def test_a_participant_comes_back_as_saved(coffee: FeatureStore) -> None:
 
 
 async def test_saving_again_replaces_preferences_but_not_the_round_bookkeeping(
-    coffee: FeatureStore,
+    coffee: SqlStore,
 ) -> None:
     joined = T0 - timedelta(days=30)
     await coffee.save_participant(person("aad-1", joined_at=joined))
@@ -168,7 +162,7 @@ async def test_saving_again_replaces_preferences_but_not_the_round_bookkeeping(
 
 
 async def test_participants_are_ordered_by_id_and_filtered_by_activity(
-    coffee: FeatureStore,
+    coffee: SqlStore,
 ) -> None:
     for person_id in ["c", "a", "d", "b"]:
         await coffee.save_participant(person(person_id, active=person_id != "d"))
@@ -177,7 +171,7 @@ async def test_participants_are_ordered_by_id_and_filtered_by_activity(
     assert [p.person_id for p in everyone] == ["a", "b", "c", "d"]
 
 
-async def test_hostile_values_survive_and_find_their_row(coffee: FeatureStore) -> None:
+async def test_hostile_values_survive_and_find_their_row(coffee: SqlStore) -> None:
     for n, text in enumerate(HOSTILE):
         saved = person(
             text,
@@ -202,7 +196,7 @@ async def test_hostile_values_survive_and_find_their_row(coffee: FeatureStore) -
 # --- rounds ---------------------------------------------------------------------------------
 
 
-async def test_a_round_is_stored_whole_and_marks_its_members(coffee: FeatureStore) -> None:
+async def test_a_round_is_stored_whole_and_marks_its_members(coffee: SqlStore) -> None:
     await join(coffee, "a", "b", "c", "d", "e", "lonely")
     created_at = datetime(2026, 11, 30, 8, 0, 0, 123456, tzinfo=HELSINKI)
     groups = [
@@ -237,7 +231,7 @@ async def test_a_round_is_stored_whole_and_marks_its_members(coffee: FeatureStor
     assert await coffee.get_group(10**12) is None
 
 
-async def test_a_round_is_written_once_and_never_reshuffled(coffee: FeatureStore) -> None:
+async def test_a_round_is_written_once_and_never_reshuffled(coffee: SqlStore) -> None:
     await join(coffee, "a", "b", "c", "d")
     first = [(("a", "b"), frozenset({"fi"})), (("c", "d"), frozenset({"fi"}))]
     assert await coffee.create_round("coffee:2026-W49", 1, first, [], T0) is True
@@ -248,13 +242,13 @@ async def test_a_round_is_written_once_and_never_reshuffled(coffee: FeatureStore
     assert await count(coffee, coffee_groups) == 2
 
 
-async def test_a_round_without_groups(coffee: FeatureStore) -> None:
+async def test_a_round_without_groups(coffee: SqlStore) -> None:
     assert await coffee.create_round("coffee:2026-W49", 0, [], [("solo", "alone")], T0)
     round_ = await coffee.get_round("coffee:2026-W49")
     assert round_ is not None and round_.groups == () and round_.unmatched == (("solo", "alone"),)
 
 
-async def test_a_failure_inside_the_round_writes_nothing(coffee: FeatureStore) -> None:
+async def test_a_failure_inside_the_round_writes_nothing(coffee: SqlStore) -> None:
     await join(coffee, "a", "b", "c", "d")
     groups = [(("a", "b"), frozenset({"fi"})), (("c", "d"), frozenset({"fi"}))]
 
@@ -279,13 +273,13 @@ async def test_a_failure_inside_the_round_writes_nothing(coffee: FeatureStore) -
     assert {p.last_round for p in await coffee.participants()} == {"coffee:2026-W49"}
 
 
-async def test_naive_datetimes_are_refused(coffee: FeatureStore) -> None:
+async def test_naive_datetimes_are_refused(coffee: SqlStore) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
         await coffee.create_round("coffee:2026-W49", 1, [], [], datetime(2026, 11, 30, 8))
     assert await coffee.get_round("coffee:2026-W49") is None
 
 
-async def test_seeds_use_the_whole_signed_64_bit_range(coffee: FeatureStore) -> None:
+async def test_seeds_use_the_whole_signed_64_bit_range(coffee: SqlStore) -> None:
     for n, seed in enumerate([2**63 - 1, -(2**63), 0]):
         assert await coffee.create_round(f"coffee:2026-W{n:02d}", seed, [], [], T0)
         round_ = await coffee.get_round(f"coffee:2026-W{n:02d}")
@@ -293,7 +287,7 @@ async def test_seeds_use_the_whole_signed_64_bit_range(coffee: FeatureStore) -> 
 
 
 async def test_two_replicas_racing_for_a_round_write_it_once(
-    coffee: FeatureStore, other: FeatureStore
+    coffee: SqlStore, other: SqlStore
 ) -> None:
     people = [f"p{i:03d}" for i in range(200)]
     await join(coffee, *people)
@@ -320,7 +314,7 @@ async def test_two_replicas_racing_for_a_round_write_it_once(
     assert {p.last_round for p in await other.participants()} == {"coffee:2026-W14"}
 
 
-async def test_recent_rounds_are_the_last_ones_oldest_first(coffee: FeatureStore) -> None:
+async def test_recent_rounds_are_the_last_ones_oldest_first(coffee: SqlStore) -> None:
     for week in range(45, 50):
         await coffee.create_round(
             f"coffee:2026-W{week}",
@@ -337,7 +331,7 @@ async def test_recent_rounds_are_the_last_ones_oldest_first(coffee: FeatureStore
     assert await coffee.recent_rounds(0) == []
 
 
-async def test_update_group_saves_the_booking_and_nothing_else(coffee: FeatureStore) -> None:
+async def test_update_group_saves_the_booking_and_nothing_else(coffee: SqlStore) -> None:
     await coffee.create_round("coffee:2026-W49", 1, [(("a", "b"), frozenset({"fi"}))], [], T0)
     round_ = await coffee.get_round("coffee:2026-W49")
     assert round_ is not None
@@ -366,9 +360,7 @@ async def test_update_group_saves_the_booking_and_nothing_else(coffee: FeatureSt
 # --- "did you meet?" -------------------------------------------------------------------------
 
 
-async def _one_group(
-    store: FeatureStore, *members: str, key: str = "coffee:2026-W49"
-) -> CoffeeGroup:
+async def _one_group(store: SqlStore, *members: str, key: str = "coffee:2026-W49") -> CoffeeGroup:
     await store.create_round(key, 1, [(members, frozenset({"fi"}))], [], T0)
     round_ = await store.get_round(key)
     assert round_ is not None
@@ -376,7 +368,7 @@ async def _one_group(
 
 
 async def test_only_members_answer_and_a_second_answer_replaces_the_first(
-    coffee: FeatureStore,
+    coffee: SqlStore,
 ) -> None:
     group = await _one_group(coffee, "a", "b", HOSTILE[1])
     assert await coffee.record_answer(group.id, "outsider", MeetingAnswer.YES, T0) is False
@@ -388,7 +380,7 @@ async def test_only_members_answer_and_a_second_answer_replaces_the_first(
     assert await coffee.answer_counts() == {"yes": 1, "no": 0, "rescheduled": 1}
 
 
-async def test_answers_name_nobody(coffee: FeatureStore) -> None:
+async def test_answers_name_nobody(coffee: SqlStore) -> None:
     group = await _one_group(coffee, "aad-secret-1", "aad-secret-2")
     await coffee.record_answer(group.id, "aad-secret-1", MeetingAnswer.YES, T0)
     (stored,) = await rows(coffee, coffee_answers)
@@ -396,7 +388,7 @@ async def test_answers_name_nobody(coffee: FeatureStore) -> None:
     assert stored["person_hash"] == hashlib.sha256(b"aad-secret-1").hexdigest()
 
 
-async def test_answer_counts_since(coffee: FeatureStore) -> None:
+async def test_answer_counts_since(coffee: SqlStore) -> None:
     group = await _one_group(coffee, "a", "b", "c")
     await coffee.record_answer(group.id, "a", MeetingAnswer.YES, T0 - timedelta(days=10))
     await coffee.record_answer(group.id, "b", MeetingAnswer.NO, T0)
@@ -411,7 +403,7 @@ async def test_answer_counts_since(coffee: FeatureStore) -> None:
 
 
 async def test_erase_person_removes_their_coffee_data_and_only_theirs(
-    coffee: FeatureStore,
+    coffee: SqlStore,
 ) -> None:
     await join(coffee, "a", "b", "c", "d")
     await coffee.save_participant(person("c", avoid=frozenset({"a"})))
@@ -467,7 +459,7 @@ async def test_erase_person_removes_their_coffee_data_and_only_theirs(
         ("/", "//"),
     ],
 )
-async def test_erasure_matches_ids_exactly(coffee: FeatureStore, erased: str, kept: str) -> None:
+async def test_erasure_matches_ids_exactly(coffee: SqlStore, erased: str, kept: str) -> None:
     await coffee.create_round(
         "coffee:2026-W49",
         1,
@@ -482,7 +474,7 @@ async def test_erasure_matches_ids_exactly(coffee: FeatureStore, erased: str, ke
     assert round_.unmatched == ((kept, "alone"),)
 
 
-async def test_delete_rounds_before_keeps_the_recent_ones(coffee: FeatureStore) -> None:
+async def test_delete_rounds_before_keeps_the_recent_ones(coffee: SqlStore) -> None:
     for week in range(40, 50):
         await coffee.create_round(
             f"coffee:2026-W{week}",
@@ -517,7 +509,7 @@ def test_the_mixins_leave_the_stores_own_helpers_alone() -> None:
     for mixin in (CoffeeSqlMixin, OnboardingSqlMixin):
         assert mixin.__mro__ == (mixin, object)
         assert not {"_write", "_read", "_first", "_insert", "_sqlite"} & set(vars(mixin))
-    store_classes: list[type] = [FeatureStore]
+    store_classes: list[type] = [SqlStore]
     if not issubclass(SqlStore, CoffeeSqlMixin):  # not wired into sql.py yet
         store_classes.append(type("Wired", (CoffeeSqlMixin, OnboardingSqlMixin, SqlStore), {}))
     for store_class in store_classes:

@@ -23,16 +23,8 @@ from bot.onboarding.model import (
     Role,
     StepState,
 )
-from bot.store.coffee_sql import CoffeeSqlMixin
 from bot.store.feature_tables import introductions, onboarding_steps, onboardings
-from bot.store.onboarding_sql import OnboardingSqlMixin
 from bot.store.sql import SqlStore, make_engine
-
-
-class FeatureStore(SqlStore, CoffeeSqlMixin, OnboardingSqlMixin):
-    """SqlStore with the coffee and onboarding verbs. SqlStore first: this order is valid both
-    before and after sql.py lists the mixins among its own bases."""
-
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 HELSINKI = timezone(timedelta(hours=2))
@@ -41,8 +33,8 @@ HOSTILE = '\'; DROP TABLE onboardings; -- "Åsa" 👩‍💻 日本語 %_\\ ' + 
 
 
 @pytest.fixture
-async def store(db_url: str) -> AsyncIterator[FeatureStore]:
-    opened = FeatureStore(make_engine(db_url))
+async def store(db_url: str) -> AsyncIterator[SqlStore]:
+    opened = SqlStore(make_engine(db_url))
     try:
         yield opened
     finally:
@@ -50,9 +42,9 @@ async def store(db_url: str) -> AsyncIterator[FeatureStore]:
 
 
 @pytest.fixture
-async def other(db_url: str, store: FeatureStore) -> AsyncIterator[FeatureStore]:
+async def other(db_url: str, store: SqlStore) -> AsyncIterator[SqlStore]:
     """A second replica: its own engine on the same database."""
-    opened = FeatureStore(make_engine(db_url))
+    opened = SqlStore(make_engine(db_url))
     try:
         yield opened
     finally:
@@ -101,7 +93,7 @@ async def ended_at(store: SqlStore, onboarding_id: str) -> datetime | None:
 
 
 async def start(
-    store: FeatureStore,
+    store: SqlStore,
     onboarding_id: str = "ob-1",
     steps: tuple[OnboardingStep, ...] = STEPS,
     at: datetime = NOW,
@@ -118,7 +110,7 @@ async def start(
 # --- creating ---------------------------------------------------------------------------------
 
 
-async def test_an_onboarding_comes_back_as_created(store: FeatureStore) -> None:
+async def test_an_onboarding_comes_back_as_created(store: SqlStore) -> None:
     at = datetime(2026, 11, 30, 10, 0, 0, 654321, tzinfo=HELSINKI)
     onboarding, created = await store.create_onboarding("ob-1", request(), STEPS, at, "key-1")
     assert created is True
@@ -137,7 +129,7 @@ async def test_an_onboarding_comes_back_as_created(store: FeatureStore) -> None:
     assert await store.get_onboarding("ob-unknown") is None
 
 
-async def test_optional_fields_and_hostile_values_survive(store: FeatureStore) -> None:
+async def test_optional_fields_and_hostile_values_survive(store: SqlStore) -> None:
     hostile = request(
         employee_id=HOSTILE,
         employee_name=HOSTILE,
@@ -161,7 +153,7 @@ async def test_optional_fields_and_hostile_values_survive(store: FeatureStore) -
     assert await store.set_step_state("ob\x00\ud800", "welcome", StepState.SENT, NOW)
 
 
-async def test_the_same_idempotency_key_creates_one_onboarding(store: FeatureStore) -> None:
+async def test_the_same_idempotency_key_creates_one_onboarding(store: SqlStore) -> None:
     first = await start(store, "ob-1", key="key-1")
     again, created = await store.create_onboarding(
         "ob-2", request(employee_name="Someone Else"), STEPS[:1], NOW + timedelta(hours=1), "key-1"
@@ -179,7 +171,7 @@ async def test_the_same_idempotency_key_creates_one_onboarding(store: FeatureSto
 
 
 async def test_two_replicas_racing_with_one_key_create_one_onboarding(
-    store: FeatureStore, other: FeatureStore
+    store: SqlStore, other: SqlStore
 ) -> None:
     for n in range(5):
         key = f"key-{n}"
@@ -196,7 +188,7 @@ async def test_two_replicas_racing_with_one_key_create_one_onboarding(
     assert await count(store, onboarding_steps) == 5 * len(STEPS)
 
 
-async def test_a_failure_in_the_middle_writes_nothing(store: FeatureStore) -> None:
+async def test_a_failure_in_the_middle_writes_nothing(store: SqlStore) -> None:
     # The last step repeats an id: the onboarding row and the first steps are already in the
     # transaction when the database refuses it.
     broken = (*STEPS, STEPS[0])
@@ -210,21 +202,21 @@ async def test_a_failure_in_the_middle_writes_nothing(store: FeatureStore) -> No
     assert created and len(onboarding.steps) == len(STEPS)
 
 
-async def test_naive_datetimes_are_refused(store: FeatureStore) -> None:
+async def test_naive_datetimes_are_refused(store: SqlStore) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
         await store.create_onboarding("ob-1", request(), STEPS, datetime(2026, 11, 30, 10))
     assert await count(store, onboardings) == 0
 
 
 async def test_without_a_step_to_send_an_onboarding_is_completed_at_once(
-    store: FeatureStore,
+    store: SqlStore,
 ) -> None:
     onboarding = await start(store, "ob-empty", steps=())
     assert onboarding.state is OnboardingState.COMPLETED and onboarding.steps == ()
     assert await ended_at(store, "ob-empty") == NOW
 
 
-async def test_list_by_state_oldest_first(store: FeatureStore) -> None:
+async def test_list_by_state_oldest_first(store: SqlStore) -> None:
     await start(store, "ob-b", at=NOW)
     await start(store, "ob-a", at=NOW + timedelta(minutes=1))
     await start(store, "ob-c", at=NOW - timedelta(minutes=1))
@@ -241,7 +233,7 @@ async def test_list_by_state_oldest_first(store: FeatureStore) -> None:
 # --- cancelling ---------------------------------------------------------------------------------
 
 
-async def test_cancel_cancels_only_the_steps_still_to_come(store: FeatureStore) -> None:
+async def test_cancel_cancels_only_the_steps_still_to_come(store: SqlStore) -> None:
     await start(store)
     await store.set_step_state("ob-1", "welcome", StepState.SENT, NOW)
     await store.set_step_state("ob-1", "meet-buddy", StepState.ACKNOWLEDGED, NOW)
@@ -265,7 +257,7 @@ async def test_cancel_cancels_only_the_steps_still_to_come(store: FeatureStore) 
     assert await store.cancel_onboarding("ob-unknown", at) is None
 
 
-async def test_cancel_does_not_undo_a_completed_onboarding(store: FeatureStore) -> None:
+async def test_cancel_does_not_undo_a_completed_onboarding(store: SqlStore) -> None:
     await start(store, steps=STEPS[:1])
     await store.set_step_state("ob-1", "welcome", StepState.SENT, NOW)
     completed = await store.get_onboarding("ob-1")
@@ -277,7 +269,7 @@ async def test_cancel_does_not_undo_a_completed_onboarding(store: FeatureStore) 
 
 
 async def test_due_steps_are_the_scheduled_steps_of_active_onboardings_oldest_first(
-    store: FeatureStore,
+    store: SqlStore,
 ) -> None:
     await start(store, "ob-late", at=NOW + timedelta(minutes=5))
     await start(store, "ob-early", at=NOW)
@@ -299,7 +291,7 @@ async def test_due_steps_are_the_scheduled_steps_of_active_onboardings_oldest_fi
     assert len(await store.due_steps(date(2027, 1, 1))) == 7
 
 
-async def test_step_states_stamp_their_times(store: FeatureStore) -> None:
+async def test_step_states_stamp_their_times(store: SqlStore) -> None:
     await start(store)
     sent_at = datetime(2026, 12, 1, 9, 0, tzinfo=HELSINKI)
     acked_at = sent_at + timedelta(hours=3)
@@ -325,7 +317,7 @@ async def test_step_states_stamp_their_times(store: FeatureStore) -> None:
 
 
 async def test_an_onboarding_is_completed_when_no_step_is_left_to_send(
-    store: FeatureStore,
+    store: SqlStore,
 ) -> None:
     await start(store)
     for step in STEPS[:-1]:
@@ -343,7 +335,7 @@ async def test_an_onboarding_is_completed_when_no_step_is_left_to_send(
 
 
 async def test_racing_cancel_and_step_updates_do_not_deadlock(
-    store: FeatureStore, other: FeatureStore
+    store: SqlStore, other: SqlStore
 ) -> None:
     for n in range(5):
         await start(store, f"ob-{n}")
@@ -362,7 +354,7 @@ async def test_racing_cancel_and_step_updates_do_not_deadlock(
 # --- pulse and retention -------------------------------------------------------------------
 
 
-async def test_the_pulse_is_recorded_and_replaced(store: FeatureStore) -> None:
+async def test_the_pulse_is_recorded_and_replaced(store: SqlStore) -> None:
     await start(store)
     assert await store.record_pulse("ob-1", {"score": 2, "comment": "Yksinäistä 😕"}, NOW)
     assert await store.record_pulse("ob-1", {"score": 4, "comment": HOSTILE}, NOW)
@@ -371,7 +363,7 @@ async def test_the_pulse_is_recorded_and_replaced(store: FeatureStore) -> None:
     assert await store.record_pulse("ob-unknown", {"score": 1}, NOW) is False
 
 
-async def test_ended_onboardings_are_deleted_after_the_retention(store: FeatureStore) -> None:
+async def test_ended_onboardings_are_deleted_after_the_retention(store: SqlStore) -> None:
     # Last step due 8 December: the sequence has ended at 9 December 00:00 UTC.
     end = datetime(2026, 12, 9, tzinfo=UTC)
     await start(store, "ob-completed")
@@ -402,7 +394,7 @@ async def test_ended_onboardings_are_deleted_after_the_retention(store: FeatureS
 # --- introductions ----------------------------------------------------------------------------
 
 
-async def test_an_introduction_is_saved_replaced_and_kept_per_team(store: FeatureStore) -> None:
+async def test_an_introduction_is_saved_replaced_and_kept_per_team(store: SqlStore) -> None:
     assert await store.get_introduction("aad-1", "team-1") is None
     draft = Introduction(person_id="aad-1", team_id="team-1", name="Maija")
     await store.save_introduction(draft)
