@@ -23,6 +23,9 @@ class Outcome(StrEnum):
     RETRY = "retry"  # transient failure: back to pending at `next_attempt_at`
     FAILED = "failed"
     UNKNOWN = "unknown"
+    # Claimed but not attempted (the sender stopped, or a 429 paused every sender): back to
+    # pending, due at once, and the claim does not count as an attempt.
+    RELEASED = "released"
 
 
 @dataclass(frozen=True)

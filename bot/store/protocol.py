@@ -111,7 +111,8 @@ class Store(Protocol):
         next_attempt_at: datetime | None = None,
     ) -> bool:
         """Record the outcome of a claimed delivery; False if the lease was lost to another
-        sender (the result is then ignored). RETRY → pending at `next_attempt_at`;
+        sender (the result is then ignored). RETRY → pending at `next_attempt_at`; RELEASED →
+        pending now, without counting the claim as an attempt;
         UNKNOWN with must_arrive → pending again; UNKNOWN otherwise → unknown (final)."""
 
     async def finish_deliveries(

@@ -88,6 +88,8 @@ _IMMEDIATE = "yhteiso_sqlite_immediate"  # execution option read by the BEGIN ho
 # Literal states (not bound parameters): neither database uses a partial index otherwise.
 _IS_PENDING = delivery_table.c.state == literal_column(f"'{DeliveryState.PENDING.value}'")
 _IS_SENDING = delivery_table.c.state == literal_column(f"'{DeliveryState.SENDING.value}'")
+# A literal 0, as in the partial index's WHERE, so that SQLite sees the index applies.
+_IS_RETRY = delivery_table.c.attempts > literal_column("0")
 _BULK_COLUMNS = (
     "occurrence_key",
     "recipient",
@@ -107,6 +109,7 @@ _FINISH_UPDATE = (
         state=bindparam("b_state", type_=String()),
         next_attempt_at=bindparam("b_next", type_=UtcDateTime()),
         last_status=bindparam("b_status", type_=Integer()),
+        attempts=delivery_table.c.attempts - bindparam("b_uncount", type_=Integer()),
         lease_owner=None,
         lease_until=None,
         updated_at=bindparam("b_now", type_=UtcDateTime()),
@@ -582,9 +585,16 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
             return []
         due = and_(_IS_PENDING, delivery_table.c.next_attempt_at <= now)
         expired = and_(_IS_SENDING, delivery_table.c.lease_until <= now)
+        in_due_order = (
+            delivery_table.c.state,
+            delivery_table.c.next_attempt_at,
+            delivery_table.c.id,
+        )
         async with self._write() as conn:
-            # Two range scans of the partial indexes rather than one OR; leases left by a
-            # crashed sender first.
+            # Range scans of the partial indexes rather than one OR: leases left by a crashed
+            # sender first, then the retries that are due, so that a failed send is tried
+            # again within its backoff and not after every first attempt of a large fan-out,
+            # then the first attempts.
             ids = await self._pick(
                 conn,
                 select(delivery_table.c.id)
@@ -595,13 +605,13 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
             if len(ids) < limit:
                 ids += await self._pick(
                     conn,
-                    select(delivery_table.c.id)
-                    .where(due)
-                    .order_by(
-                        delivery_table.c.state,
-                        delivery_table.c.next_attempt_at,
-                        delivery_table.c.id,
-                    ),
+                    select(delivery_table.c.id).where(due, _IS_RETRY).order_by(*in_due_order),
+                    limit - len(ids),
+                )
+            if len(ids) < limit:
+                ids += await self._pick(
+                    conn,
+                    select(delivery_table.c.id).where(due, ~_IS_RETRY).order_by(*in_due_order),
                     limit - len(ids),
                 )
             if not ids:
@@ -746,6 +756,7 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
                     "b_state": state.value,
                     "b_next": next_at,
                     "b_status": finish.status,
+                    "b_uncount": 1 if finish.outcome is Outcome.RELEASED else 0,
                     "b_now": finish.now,
                 }
             )
@@ -848,6 +859,8 @@ def _after(finish: _Finish, *, must_arrive: bool) -> tuple[DeliveryState, dateti
         return DeliveryState.FAILED, None
     if finish.outcome is Outcome.RETRY:
         return DeliveryState.PENDING, due
+    if finish.outcome is Outcome.RELEASED:
+        return DeliveryState.PENDING, finish.now
     # UNKNOWN: a message that matters is sent again; a tip or nudge is not (it may have arrived).
     return (DeliveryState.PENDING, due) if must_arrive else (DeliveryState.UNKNOWN, None)
 

@@ -251,6 +251,15 @@ deliveries = Table(
         sqlite_where=text("state = 'pending'"),
         postgresql_where=text("state = 'pending'"),
     ),
+    # The retries among them (a claim takes those first): few, however large the fan-out.
+    Index(
+        "ix_deliveries_retry_due",
+        "state",
+        "next_attempt_at",
+        "id",
+        sqlite_where=text("state = 'pending' AND attempts > 0"),
+        postgresql_where=text("state = 'pending' AND attempts > 0"),
+    ),
     Index(
         "ix_deliveries_sending_lease",
         "state",

@@ -162,6 +162,23 @@ async def test_claim_respects_the_limit_and_the_due_time(store: SqlStore) -> Non
     assert sorted(d.recipient for d in later) == ["b:0", "b:1", "b:2"]
 
 
+async def test_due_retries_are_claimed_before_first_attempts(store: SqlStore) -> None:
+    await store.create_occurrence("tips:1", "tips", _fan_out(10), T0)
+    failed = await store.claim_deliveries("s", 2, LEASE, T0)
+    retry_at = T0 + timedelta(seconds=2)
+    for delivery in failed:
+        assert await store.finish_delivery(delivery.id, "s", Outcome.RETRY, 503, T0, retry_at)
+    # Not yet due: the first attempts go on.
+    assert [d.recipient for d in await store.claim_deliveries("s", 3, LEASE, T0)] == [
+        "a:2",
+        "a:3",
+        "a:4",
+    ]
+    # Due: ahead of the five first attempts still waiting since T0.
+    claimed = await store.claim_deliveries("s", 3, LEASE, retry_at)
+    assert [(d.recipient, d.attempts) for d in claimed] == [("a:0", 2), ("a:1", 2), ("a:5", 1)]
+
+
 async def test_an_expired_lease_is_claimable_again_and_the_old_owner_loses(
     store: SqlStore,
 ) -> None:
@@ -267,6 +284,30 @@ async def test_retry_without_a_time_is_due_at_once(store: SqlStore) -> None:
     later = T0 + timedelta(seconds=5)
     assert await store.finish_delivery(delivery.id, "sender-a", Outcome.RETRY, 503, later)
     assert (await _claim_one(store, "sender-a", later)).attempts == 2
+
+
+async def test_a_released_claim_is_due_at_once_and_not_counted_as_an_attempt(
+    store: SqlStore,
+) -> None:
+    await store.create_occurrence("tips:1", "tips", _fan_out(2), T0)
+    retried, released = await store.claim_deliveries("sender-a", 2, LEASE, T0)
+    later = T0 + timedelta(seconds=5)
+    assert await store.finish_delivery(retried.id, "sender-a", Outcome.RETRY, 503, T0, later)
+    # Released twice (the sender stopped, then a 429 paused the next one): still a first try.
+    holder = "sender-a"
+    seen: list[dict[int, int]] = []
+    for next_holder in ("sender-b", "sender-c"):
+        assert await store.finish_deliveries(
+            holder, [(released.id, Outcome.RELEASED, None, None)], later
+        ) == {released.id}
+        claimed = await store.claim_deliveries(next_holder, 2, LEASE, later)
+        seen.append({delivery.id: delivery.attempts for delivery in claimed})
+        holder = next_holder
+    # The retried one counts its second attempt (and stays with sender-b).
+    assert seen == [{retried.id: 2, released.id: 1}, {released.id: 1}]
+    # Only the holder of the lease can release it.
+    assert not await store.finish_delivery(released.id, "sender-a", Outcome.RELEASED, None, later)
+    assert (await store.delivery_report("tips:1")).counts["sending"] == 2
 
 
 async def test_unknown_outcome_is_final_for_tips(store: SqlStore) -> None:

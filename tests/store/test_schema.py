@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import UniqueConstraint, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import StatementError
 
-from bot.store.migrate import current_revision, head_revision, upgrade
+from bot.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from bot.store.sql import SqlStore, make_engine, open_store
 from bot.store.tables import metadata
 from tests.store.conftest import sqlite_url
@@ -98,6 +99,30 @@ async def test_migrated_schema_matches_tables(empty_db_url: str) -> None:
     assert described == _expected()
     assert diff == []
     assert revision == head_revision()
+
+
+async def test_0003_downgrades_to_0002_and_upgrades_again(empty_db_url: str) -> None:
+    await upgrade(empty_db_url)
+    engine = make_engine(empty_db_url)
+
+    def downgrade(connection: Connection) -> None:
+        command.downgrade(alembic_config(connection), "0002")
+
+    def delivery_indexes(connection: Connection) -> set[str]:
+        return {str(index["name"]) for index in inspect(connection).get_indexes("deliveries")}
+
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(downgrade)
+        async with engine.connect() as conn:
+            assert await conn.run_sync(current_revision) == "0002"
+            assert "ix_deliveries_retry_due" not in await conn.run_sync(delivery_indexes)
+        await upgrade(empty_db_url)
+        async with engine.connect() as conn:
+            assert await conn.run_sync(current_revision) == head_revision()
+            assert await conn.run_sync(_describe) == _expected()
+    finally:
+        await engine.dispose()
 
 
 async def test_upgrade_twice_and_concurrently_is_harmless(empty_db_url: str) -> None:
