@@ -3,19 +3,18 @@
 Nothing is lost on a crash: a claimed delivery carries a lease, and when a sender dies its
 lease expires and another sender (or the restarted one) claims it again. The only
 duplicates possible are the sends that were in flight at the moment of the crash, or done but
-not yet recorded (successful sends are recorded together when their batch ends).
+not yet recorded (successful sends are recorded together, every `flush_seconds`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,28 +40,36 @@ def utc_now() -> datetime:
 class SenderConfig:
     batch_size: int = 200
     lease_seconds: float = 120.0
-    concurrency: int = 32
+    concurrency: int = 64
     max_attempts: int = 8
-    backoff_base_seconds: float = 2.0
+    backoff_base_seconds: float = 1.0
     backoff_cap_seconds: float = 600.0
     idle_seconds: float = 2.0
     default_retry_after: float = 5.0
+    flush_seconds: float = 0.25  # how long a successful send waits to be recorded (`run`)
 
 
 @dataclass
-class _Batch:
-    """What the deliveries of one claimed batch share: the references prefetched for all
-    recipients (kept current as the batch opens chats or deactivates conversations), and the
-    successful sends and the tips sent, written together when the batch ends."""
+class _Claim:
+    """What the deliveries of one claim share: the references prefetched for all recipients,
+    kept current as their sends open chats or deactivate conversations."""
 
     refs: dict[str, ConversationRef]
-    sent: list[tuple[Delivery, int | None]] = field(default_factory=list)
-    tips: list[tuple[str, str]] = field(default_factory=list)
-    written: bool = False  # a send that outlives the batch is written one by one
+
+
+_Queued = tuple[Delivery, _Claim]
 
 
 class Sender:
-    """One sender per process; several may share a database."""
+    """One sender per process; several may share a database.
+
+    `run` is the pipeline the bot runs: a claimer keeps a short queue of claimed deliveries
+    filled, `concurrency` workers take from it and wait their turn at the rate limiter, and
+    the successful sends are recorded together every `flush_seconds`. So the next claim is
+    made while the last one is still being sent, and the budget is never idle waiting for
+    the slowest send of a batch. `run_once` claims, sends and records one batch, for the
+    operator's `send-now` and for tests that step a clock.
+    """
 
     def __init__(
         self,
@@ -89,74 +96,169 @@ class Sender:
         self._throttle_until: datetime | None = None
         self._retries: list[datetime] = []  # a heap of the retry times this sender set
         self._looked_at: datetime | None = None  # `now` of the last claim
+        # Successful sends and the tips they carried, not yet recorded (see `_flush`).
+        self._sent: list[tuple[Delivery, int | None]] = []
+        self._tips: list[tuple[str, str]] = []
         self.sent = 0
 
     def _batch_size(self) -> int:
-        # Claim no more than can be sent within half a lease at the allowed rate, so a
-        # claimed delivery is never still waiting when its lease runs out.
-        affordable = int(self.limiter.tenant_rate * self.config.lease_seconds / 2)
+        # The pipeline may hold up to two claims, so claim no more than can be sent in a
+        # quarter of a lease at the allowed rate: a claimed delivery is never still waiting
+        # when its lease runs out.
+        affordable = int(self.limiter.tenant_rate * self.config.lease_seconds / 4)
         return max(1, min(self.config.batch_size, affordable))
 
-    async def run_once(self) -> int:
-        """Claim one batch and send it; returns how many deliveries were handled."""
+    def _queue_target(self) -> int:
+        """Claimed deliveries to keep waiting for a worker: a second's worth of sends (at
+        least one for each worker), and never more than a claim."""
+        wanted = max(self.config.concurrency, int(self.limiter.tenant_rate))
+        return max(1, min(self._batch_size(), wanted))
+
+    def _throttled(self, now: datetime) -> bool:
+        return self._throttle_until is not None and self._throttle_until > now
+
+    async def _claim(self) -> tuple[list[Delivery], _Claim]:
+        """Claim due deliveries unless a 429 paused every sender; prefetch their references."""
         now = self.clock()
         shared = await self.store.throttle_until()
         if shared is not None and shared > now:
             self._throttle_until = max(shared, self._throttle_until or shared)
-            return 0
+            return [], _Claim({})
         self._looked_at = now
         deliveries = await self.store.claim_deliveries(
             self.owner, self._batch_size(), self.config.lease_seconds, now
         )
         if not deliveries:
+            return [], _Claim({})
+        return deliveries, _Claim(
+            await self.store.get_references([d.recipient for d in deliveries])
+        )
+
+    async def run_once(self) -> int:
+        """Claim one batch, send it and record it; returns how many deliveries were handled."""
+        deliveries, claim = await self._claim()
+        if not deliveries:
             return 0
-        batch = _Batch(await self.store.get_references([d.recipient for d in deliveries]))
         gate = asyncio.Semaphore(self.config.concurrency)
 
         async def bounded(delivery: Delivery) -> None:
             async with gate:
-                await self._handle(delivery, batch)
+                await self._handle(delivery, claim)
 
         try:
             await asyncio.gather(*(bounded(delivery) for delivery in deliveries))
         finally:
-            batch.written = True
-            sent, batch.sent = batch.sent, []
-            tips, batch.tips = batch.tips, []
-            try:
-                if sent:
-                    await self._finish_sent(sent)
-            finally:
-                if tips:
-                    await self.store.record_tips(tips, self.clock())
+            await self._flush()
         return len(deliveries)
 
-    async def _finish_sent(self, sent: list[tuple[Delivery, int | None]]) -> None:
-        """Record the successful sends of a batch in one transaction; then, as `_finish` does
-        one by one, warn of each lost lease and call the hook for each kept one."""
-        kept = await self.store.finish_deliveries(
-            self.owner,
-            [(delivery.id, Outcome.SENT, status, None) for delivery, status in sent],
-            self.clock(),
-        )
-        for delivery, _ in sent:
-            if delivery.id not in kept:
-                log.warning("delivery %d: lease lost before the outcome was recorded", delivery.id)
-            else:
-                await self._final(delivery, Outcome.SENT)
-
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set; sleeps while idle or throttled."""
-        while not stop.is_set():
+        """Send until `stop` is set; sleeps while idle or throttled. On stop, the claimed
+        deliveries no worker has started are given back and the sends under way finish."""
+        queue: asyncio.Queue[_Queued | None] = asyncio.Queue()
+        room = asyncio.Event()  # set by a worker when the queue runs short
+        target = self._queue_target()
+        workers = [
+            asyncio.create_task(self._work(queue, room, target), name=f"{self.owner}-{i}")
+            for i in range(self.config.concurrency)
+        ]
+        halt = asyncio.Event()  # the flusher's own stop: set once the workers are done
+        flusher = asyncio.create_task(self._flush_until(halt), name=f"{self.owner}-flush")
+        try:
+            while not stop.is_set():
+                if queue.qsize() >= target:
+                    room.clear()
+                    await _first_of(stop, room, seconds=None)
+                    continue
+                try:
+                    deliveries, claim = await self._claim()
+                except Exception:  # the database may be briefly away; keep the loop alive
+                    log.exception("sender claim failed")
+                    deliveries = []
+                for delivery in deliveries:
+                    queue.put_nowait((delivery, claim))
+                if not deliveries:
+                    await _first_of(stop, None, seconds=min(self._idle_wait(), 60.0))
+        finally:
+            # On stop, and on a first cancellation too: the sends under way finish (the
+            # workers are tasks of their own), the flusher ends after its current write, and
+            # what was claimed but not started goes back.
+            unstarted = [item for item in _drain(queue) if item is not None]
+            for _ in workers:
+                queue.put_nowait(None)
             try:
-                handled = await self.run_once()
-            except Exception:  # the database may be briefly away; keep the loop alive
-                log.exception("sender batch failed")
-                handled = 0
-            if handled:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=min(self._idle_wait(), 60.0))
+                await asyncio.gather(*workers, return_exceptions=True)
+            finally:
+                halt.set()
+                await asyncio.gather(flusher, return_exceptions=True)
+                try:
+                    await self._flush()
+                    await self._release([delivery for delivery, _ in unstarted], None)
+                except Exception:  # their leases expire and another sender takes them over
+                    log.exception("sender could not record its last outcomes")
+
+    async def _work(
+        self, queue: asyncio.Queue[_Queued | None], room: asyncio.Event, target: int
+    ) -> None:
+        while (item := await queue.get()) is not None:
+            if queue.qsize() < target:
+                room.set()
+            delivery, claim = item
+            try:
+                await self._handle(delivery, claim)
+            except Exception:  # the lease expires and the delivery is tried again
+                log.exception("delivery %d: handling failed", delivery.id)
+
+    async def _flush_until(self, halt: asyncio.Event) -> None:
+        while not halt.is_set():
+            await _first_of(halt, None, seconds=self.config.flush_seconds)
+            try:
+                await self._flush()
+            except Exception:  # kept for the next flush; the leases still hold
+                log.exception("sender could not record successful sends")
+
+    async def _flush(self) -> None:
+        """Record the successful sends so far in one transaction, then the tips they carried;
+        as `_finish` does one by one, warn of each lost lease and call the hook for each
+        kept one. If writing fails, they stay for the next flush."""
+        sent, self._sent = self._sent, []
+        tips, self._tips = self._tips, []
+        try:
+            kept = (
+                await self.store.finish_deliveries(
+                    self.owner,
+                    [(delivery.id, Outcome.SENT, status, None) for delivery, status in sent],
+                    self.clock(),
+                )
+                if sent
+                else set()
+            )
+        except BaseException:
+            self._sent[:0], self._tips[:0] = sent, tips
+            raise
+        try:
+            if tips:
+                await self.store.record_tips(tips, self.clock())
+        except BaseException:
+            self._tips[:0] = tips
+            raise
+        finally:
+            for delivery, _ in sent:
+                if delivery.id not in kept:
+                    log.warning(
+                        "delivery %d: lease lost before the outcome was recorded", delivery.id
+                    )
+                else:
+                    await self._final(delivery, Outcome.SENT)
+
+    async def _release(self, deliveries: list[Delivery], status: int | None) -> None:
+        """Give claimed but unattempted deliveries back, due at once and with the attempt
+        not counted."""
+        if deliveries:
+            await self.store.finish_deliveries(
+                self.owner,
+                [(delivery.id, Outcome.RELEASED, status, None) for delivery in deliveries],
+                self.clock(),
+            )
 
     def _idle_wait(self) -> float:
         """Seconds to sleep when nothing was claimed: until a pause ends, else until the
@@ -172,12 +274,12 @@ class Sender:
         return wait
 
     async def _reference(
-        self, delivery: Delivery, batch: _Batch
+        self, delivery: Delivery, claim: _Claim
     ) -> ConversationRef | SendResult | None:
-        """The conversation to send to (prefetched for the batch); for a person not yet
+        """The conversation to send to (prefetched for the claim); for a person not yet
         chatting with the bot, the 1:1 chat is opened first (and remembered) when the payload
         says where."""
-        ref = batch.refs.get(delivery.recipient)
+        ref = claim.refs.get(delivery.recipient)
         if ref is not None or not delivery.recipient.startswith("person:"):
             return ref
         ref = await self.store.get_reference(delivery.recipient)  # saved since the prefetch?
@@ -206,13 +308,17 @@ class Sender:
             user_aad_id=delivery.recipient.split(":", 1)[1],
         )
         await self.store.save_reference(ref)
-        batch.refs[delivery.recipient] = ref
+        claim.refs[delivery.recipient] = ref
         return ref
 
-    async def _handle(self, delivery: Delivery, batch: _Batch) -> None:
-        found = await self._reference(delivery, batch)
+    async def _handle(self, delivery: Delivery, claim: _Claim) -> None:
+        if self._throttled(self.clock()):
+            # A 429 paused every sender since this was claimed: give it back untouched.
+            await self._finish(delivery, Outcome.RELEASED, None)
+            return
+        found = await self._reference(delivery, claim)
         if isinstance(found, SendResult):
-            await self._record(delivery, found, batch)
+            await self._record(delivery, found, claim)
             return
         ref = found
         if ref is None or not ref.active:
@@ -224,38 +330,32 @@ class Sender:
             await self._finish(delivery, Outcome.FAILED, None)
             return
         await self.limiter.acquire(ref.conversation_id, ref.tenant_id or "")
-        if self._throttle_until is not None and self._throttle_until > self.clock():
-            # Another send saw 429 while this one waited: give it back untouched.
-            await self._finish(delivery, Outcome.RETRY, None, self._throttle_until)
+        if self._throttled(self.clock()):
+            # Another send saw 429 while this one waited its turn: give it back untouched.
+            await self._finish(delivery, Outcome.RELEASED, None)
             return
         try:
             result = await self.port.send(ref, reply)
         except Exception:  # a bug or an unexpected client error: the outcome is unknown
             log.exception("delivery %d: send raised", delivery.id)
             result = SendResult(status=None, timed_out=True)
-        await self._record(delivery, result, batch)
+        await self._record(delivery, result, claim)
 
-    async def _record(self, delivery: Delivery, result: SendResult, batch: _Batch) -> None:
+    async def _record(self, delivery: Delivery, result: SendResult, claim: _Claim) -> None:
         now = self.clock()
         if result.ok:
             self.sent += 1
-            if batch.written:
-                await self._finish(delivery, Outcome.SENT, result.status)
-            else:
-                batch.sent.append((delivery, result.status))
+            self._sent.append((delivery, result.status))  # recorded by the next `_flush`
             entry = delivery.payload.get("entry")
             if delivery.payload.get("kind") == "tip" and isinstance(entry, str):
-                if batch.written:
-                    await self.store.record_tip(delivery.recipient, entry, now)
-                else:
-                    batch.tips.append((delivery.recipient, entry))
+                self._tips.append((delivery.recipient, entry))
             return
         if result.status in (403, 404):
             # Blocked, uninstalled or gone: final, and stop writing to that conversation.
             await self.store.deactivate_reference(delivery.recipient)
-            known = batch.refs.get(delivery.recipient)
+            known = claim.refs.get(delivery.recipient)
             if known is not None:
-                batch.refs[delivery.recipient] = replace(known, active=False)
+                claim.refs[delivery.recipient] = replace(known, active=False)
             await self._finish(delivery, Outcome.FAILED, result.status)
             return
         if result.status == 429:
@@ -303,3 +403,24 @@ class Sender:
             await self._on_final(delivery, outcome)
         except Exception:  # a hook must never stop the pipeline
             log.exception("delivery %d: the final-outcome hook failed", delivery.id)
+
+
+async def _first_of(
+    stop: asyncio.Event, other: asyncio.Event | None, seconds: float | None
+) -> None:
+    """Wait until `stop` or `other` is set, or `seconds` pass."""
+    waits = [asyncio.ensure_future(stop.wait())]
+    if other is not None:
+        waits.append(asyncio.ensure_future(other.wait()))
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
+def _drain(queue: asyncio.Queue[_Queued | None]) -> list[_Queued | None]:
+    items = []
+    while not queue.empty():
+        items.append(queue.get_nowait())
+    return items

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -210,3 +212,110 @@ async def test_an_expired_lease_is_taken_over_after_a_crash(
     clock.now += timedelta(seconds=61)
     await drain(sender, clock)
     assert await states(sqlite_store) == {"sent": 10}
+
+
+async def attempts_when_claimed_again(store: SqlStore, at: datetime) -> dict[str, int]:
+    """Claim everything due at `at` and say how many attempts each delivery has counted."""
+    claimed = await store.claim_deliveries("inspector", 1000, 60, at)
+    return {delivery.recipient: delivery.attempts for delivery in claimed}
+
+
+async def test_a_429_gives_the_waiting_deliveries_back_without_spending_an_attempt(
+    sqlite_store: SqlStore, pack: ContentPack
+) -> None:
+    ids = await setup(sqlite_store, 20)
+    teams = ScriptedTeams({"a:0": [SendResult(429, retry_after=20)]})
+    clock = Clock()
+    assert await make_sender(sqlite_store, pack, teams, clock).run_once() == 20
+    assert await states(sqlite_store) == {"pending": 20}
+    assert not teams.received
+    attempts = await attempts_when_claimed_again(sqlite_store, START + timedelta(seconds=21))
+    assert attempts == {"a:0": 2} | {cid: 1 for cid in ids[1:]}
+
+
+class GatedTeams(ScriptedTeams):
+    """Holds every send until `gate` opens, counting the sends under way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.started = 0
+
+    async def send(self, ref: ConversationRef, reply: Reply) -> SendResult:
+        self.started += 1
+        await self.gate.wait()
+        return await super().send(ref, reply)
+
+
+async def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - polling the sender's counters is the point
+            await asyncio.sleep(0.01)
+
+
+def running_clock() -> Callable[[], datetime]:
+    """START, moving on in real time (the pipeline sleeps for real)."""
+    began = time.monotonic()
+    return lambda: START + timedelta(seconds=time.monotonic() - began)
+
+
+async def test_the_pipeline_sends_each_delivery_once(
+    sqlite_store: SqlStore, pack: ContentPack
+) -> None:
+    ids = await setup(sqlite_store, 300)
+    teams = ScriptedTeams({"a:7": [SendResult(503)], "a:8": [SendResult(404)]})
+    sender = Sender(
+        sqlite_store,
+        teams,
+        lambda payload: render(pack, payload),
+        RateLimiter(tenant_rate=1000),
+        config=SenderConfig(batch_size=40, concurrency=8, backoff_base_seconds=0.05),
+        clock=running_clock(),
+        seed=1,
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    await wait_for(lambda: sender.sent == 299)
+    stop.set()
+    await running
+    assert await states(sqlite_store) == {"sent": 299, "failed": 1}
+    assert {cid: len(teams.received[cid]) for cid in ids if cid != "a:8"} == {
+        cid: 1 for cid in ids if cid != "a:8"
+    }
+    assert len(await sqlite_store.tips_seen("a:299")) == 1  # recorded with its send
+
+
+@pytest.mark.parametrize("how", ["stop", "cancel"])
+async def test_stopping_gives_back_what_no_worker_started(
+    sqlite_store: SqlStore, pack: ContentPack, how: str
+) -> None:
+    ids = await setup(sqlite_store, 100)
+    teams = GatedTeams()
+    sender = Sender(
+        sqlite_store,
+        teams,
+        lambda payload: render(pack, payload),
+        RateLimiter(tenant_rate=1000),
+        config=SenderConfig(batch_size=50, concurrency=4),
+        clock=running_clock(),
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    await wait_for(lambda: teams.started == 4)
+    counts = await states(sqlite_store)
+    assert counts["sending"] >= 50  # claimed ahead of the workers
+    if how == "stop":
+        stop.set()
+    else:
+        running.cancel()  # as the runtime does when a stop takes too long
+    await asyncio.sleep(0.05)
+    teams.gate.set()  # the four sends under way finish, and are recorded
+    if how == "stop":
+        await running
+    else:
+        with pytest.raises(asyncio.CancelledError):
+            await running
+    assert await states(sqlite_store) == {"sent": 4, "pending": 96}
+    attempts = await attempts_when_claimed_again(sqlite_store, START + timedelta(minutes=1))
+    assert sorted(attempts) == sorted(cid for cid in ids if not teams.received[cid])
+    assert set(attempts.values()) == {1}
