@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
+import math
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -64,10 +65,10 @@ class Sender:
     """One sender per process; several may share a database.
 
     `run` is the pipeline the bot runs: a claimer keeps a short queue of claimed deliveries
-    filled, `concurrency` workers take from it and wait their turn at the rate limiter, and
-    the successful sends are recorded together every `flush_seconds`. So the next claim is
-    made while the last one is still being sent, and the budget is never idle waiting for
-    the slowest send of a batch. `run_once` claims, sends and records one batch, for the
+    filled, workers (up to `concurrency`) take from it and wait their turn at the rate
+    limiter, and the successful sends are recorded together every `flush_seconds`. So the
+    next claim is made while the last one is still being sent, and the budget is never idle
+    waiting for the slowest send of a batch. `run_once` claims, sends and records one batch, for the
     operator's `send-now` and for tests that step a clock.
     """
 
@@ -111,8 +112,14 @@ class Sender:
     def _queue_target(self) -> int:
         """Claimed deliveries to keep waiting for a worker: a second's worth of sends (at
         least one for each worker), and never more than a claim."""
-        wanted = max(self.config.concurrency, int(self.limiter.tenant_rate))
+        wanted = max(self._worker_count(), int(self.limiter.tenant_rate))
         return max(1, min(self._batch_size(), wanted))
+
+    def _worker_count(self) -> int:
+        """Workers for `run`: enough for a second's worth of sends in flight, at most
+        `concurrency`. More would only queue at the rate limiter, and on stop each of them
+        still sends what it holds."""
+        return max(1, min(self.config.concurrency, math.ceil(self.limiter.tenant_rate)))
 
     def _throttled(self, now: datetime) -> bool:
         return self._throttle_until is not None and self._throttle_until > now
@@ -159,7 +166,7 @@ class Sender:
         target = self._queue_target()
         workers = [
             asyncio.create_task(self._work(queue, room, target), name=f"{self.owner}-{i}")
-            for i in range(self.config.concurrency)
+            for i in range(self._worker_count())
         ]
         halt = asyncio.Event()  # the flusher's own stop: set once the workers are done
         flusher = asyncio.create_task(self._flush_until(halt), name=f"{self.owner}-flush")

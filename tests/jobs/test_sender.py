@@ -319,3 +319,26 @@ async def test_stopping_gives_back_what_no_worker_started(
     attempts = await attempts_when_claimed_again(sqlite_store, START + timedelta(minutes=1))
     assert sorted(attempts) == sorted(cid for cid in ids if not teams.received[cid])
     assert set(attempts.values()) == {1}
+
+
+async def test_at_a_low_rate_a_stop_does_not_wait_for_a_queue_at_the_limiter(
+    sqlite_store: SqlStore, pack: ContentPack
+) -> None:
+    await setup(sqlite_store, 100)
+    teams = ScriptedTeams()
+    sender = Sender(
+        sqlite_store,
+        teams,
+        lambda payload: render(pack, payload),
+        RateLimiter(tenant_rate=2),  # two workers, not the 64 the defaults allow
+        clock=running_clock(),
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    await wait_for(lambda: sender.sent >= 1)
+    stop.set()
+    stopped_at = time.monotonic()
+    await running
+    assert time.monotonic() - stopped_at < 1.5  # at most the two held sends, 0.5 s apart
+    counts = await states(sqlite_store)
+    assert counts["sent"] <= 3 and counts["sent"] + counts["pending"] == 100
