@@ -38,9 +38,14 @@ class Background:
     _scheduler: AsyncIOScheduler | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _sender_task: asyncio.Task[None] | None = None
+    _ticking: set[asyncio.Task[object]] = field(default_factory=set)
 
     async def tick(self) -> None:
         """Run every planner once; one failing does not stop the others."""
+        task = asyncio.current_task()
+        if task is not None:  # `stop` lets a tick under way finish
+            self._ticking.add(task)
+            task.add_done_callback(self._ticking.discard)
         now = self.clock()
         try:
             for key in await self.planner.tick(now):
@@ -70,10 +75,15 @@ class Background:
         self._sender_task = asyncio.create_task(self.sender.run(self._stop), name="sender")
 
     async def stop(self) -> None:
+        self._stop.set()
         if self._scheduler is not None:
+            # No new tick; one under way finishes first, because the scheduler's shutdown
+            # cancels running jobs halfway.
+            self._scheduler.pause()
+            if self._ticking:
+                await asyncio.wait(set(self._ticking), timeout=20)
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        self._stop.set()
         if self._sender_task is not None:
             try:
                 await asyncio.wait_for(self._sender_task, timeout=20)

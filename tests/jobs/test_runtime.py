@@ -1,0 +1,47 @@
+"""The background runtime: the alarm clock ticks at start, and a stop lets a tick under way
+finish instead of cutting it off."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from bot.app import build_planner
+from bot.content.models import ContentPack
+from bot.settings import load_settings
+from bot.store.sql import SqlStore
+from jobs.limits import RateLimiter
+from jobs.render import render
+from jobs.runtime import Background
+from jobs.sender import Sender
+from tests.jobs.test_sender import ScriptedTeams
+
+
+async def test_stop_waits_for_a_tick_under_way(sqlite_store: SqlStore, pack: ContentPack) -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+    finished: list[datetime] = []
+
+    async def slow_tick(now: datetime) -> None:
+        started.set()
+        await release.wait()
+        finished.append(now)
+
+    background = Background(
+        planner=build_planner(load_settings({}), sqlite_store, pack),
+        sender=Sender(
+            sqlite_store, ScriptedTeams(), lambda p: render(pack, p), RateLimiter(tenant_rate=10)
+        ),
+        timezone="Europe/Helsinki",
+        clock=lambda: datetime.now(UTC),
+        more_ticks=[("slow", slow_tick)],
+    )
+    await background.start()
+    async with asyncio.timeout(10):
+        await started.wait()  # the first tick runs at start
+    stopping = asyncio.create_task(background.stop())
+    await asyncio.sleep(0.2)
+    assert not stopping.done()
+    release.set()
+    async with asyncio.timeout(10):
+        await stopping
+    assert len(finished) == 1  # completed, not cancelled
