@@ -43,13 +43,16 @@ class TenantPacer:
     """
 
     def __init__(self, rate: float, clock: Callable[[], float], sleep: Sleep) -> None:
-        self.rate = rate
-        self.capacity = 1.0 + max(1.0, rate * CATCH_UP_SECONDS)
+        self.set_rate(rate)
         self.clock = clock
         self.sleep = sleep
         self._tokens = 1.0  # a fresh process may follow one that has just sent
         self._updated = clock()
         self._turn = asyncio.Lock()  # FIFO: one waiter sleeps, the others queue behind it
+
+    def set_rate(self, rate: float) -> None:
+        self.rate = rate
+        self.capacity = 1.0 + max(1.0, rate * CATCH_UP_SECONDS)
 
     def _refill(self) -> None:
         now = self.clock()
@@ -83,8 +86,20 @@ class RateLimiter:
         self.windows = conversation_windows
         self.clock = clock
         self.sleep = sleep
+        self.senders = 1  # processes sending for the same tenants now (see share_with)
         self._sends: OrderedDict[str, deque[float]] = OrderedDict()
         self._tenants: dict[str, TenantPacer] = {}
+
+    def _pace(self) -> float:
+        return self.tenant_rate * TENANT_PACE / self.senders
+
+    def share_with(self, senders: int) -> None:
+        """`senders` processes (this one included) send for the same tenants now: each keeps
+        to its part of the budget. Conversations are not split: a delivery is claimed by one
+        sender only, so each conversation's sends come from whoever holds them."""
+        self.senders = max(1, senders)
+        for pacer in self._tenants.values():
+            pacer.set_rate(self._pace())
 
     def _conversation_ready_at(self, conversation_id: str, now: float) -> float:
         history = self._sends.get(conversation_id)
@@ -115,7 +130,7 @@ class RateLimiter:
     def pacer(self, tenant: str) -> TenantPacer:
         pacer = self._tenants.get(tenant)
         if pacer is None:
-            pacer = TenantPacer(self.tenant_rate * TENANT_PACE, self.clock, self.sleep)
+            pacer = TenantPacer(self._pace(), self.clock, self.sleep)
             self._tenants[tenant] = pacer
         return pacer
 

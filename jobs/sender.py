@@ -13,6 +13,7 @@ import heapq
 import logging
 import math
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
@@ -35,6 +36,13 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# Every sender notes itself in the store this often and counts the others seen within
+# three periods; they split the tenant's budget. A sender that joins while others run waits
+# one period before sending, so they have slowed down by the time it starts.
+HEARTBEAT_SECONDS = 0.5
+SEEN_WITHIN_SECONDS = 3 * HEARTBEAT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,7 @@ class Sender:
         # Successful sends and the tips they carried, not yet recorded (see `_flush`).
         self._sent: list[tuple[Delivery, int | None]] = []
         self._tips: list[tuple[str, str]] = []
+        self._shared_at: float | None = None  # monotonic time of the last share taken
         self.sent = 0
 
     def _batch_size(self) -> int:
@@ -141,8 +150,36 @@ class Sender:
             await self.store.get_references([d.recipient for d in deliveries])
         )
 
+    async def _take_share(self) -> int:
+        """Note this sender as running and pace at its part of the tenant's budget; returns
+        how many other senders are running. If the store cannot say, keep the last share."""
+        try:
+            others = await self.store.sender_alive(self.owner, self.clock(), SEEN_WITHIN_SECONDS)
+        except Exception:
+            log.exception("sender could not count the other senders")
+            return 0
+        self._shared_at = time.monotonic()
+        self.limiter.share_with(others + 1)
+        return others
+
+    async def _join(self, stop: asyncio.Event | None = None) -> None:
+        """Take a share; if others are sending, give them a heartbeat to slow down first.
+        Noted, then counted in a second transaction: of two senders starting together, the
+        later one to be noted then sees the earlier one, even on PostgreSQL where neither
+        transaction sees the other's uncommitted row."""
+        await self._take_share()
+        if await self._take_share():
+            if stop is None:
+                await asyncio.sleep(HEARTBEAT_SECONDS)
+            else:
+                await _first_of(stop, None, seconds=HEARTBEAT_SECONDS)
+
     async def run_once(self) -> int:
         """Claim one batch, send it and record it; returns how many deliveries were handled."""
+        if self._shared_at is None:
+            await self._join()
+        elif time.monotonic() - self._shared_at >= HEARTBEAT_SECONDS:
+            await self._take_share()
         deliveries, claim = await self._claim()
         if not deliveries:
             return 0
@@ -170,7 +207,9 @@ class Sender:
         ]
         halt = asyncio.Event()  # the flusher's own stop: set once the workers are done
         flusher = asyncio.create_task(self._flush_until(halt), name=f"{self.owner}-flush")
+        heartbeat = asyncio.create_task(self._beat_until(halt), name=f"{self.owner}-beat")
         try:
+            await self._join(stop)
             while not stop.is_set():
                 if queue.qsize() >= target:
                     room.clear()
@@ -196,10 +235,11 @@ class Sender:
                 await asyncio.gather(*workers, return_exceptions=True)
             finally:
                 halt.set()
-                await asyncio.gather(flusher, return_exceptions=True)
+                await asyncio.gather(flusher, heartbeat, return_exceptions=True)
                 try:
                     await self._flush()
                     await self._release([delivery for delivery, _ in unstarted], None)
+                    await self.store.sender_gone(self.owner)
                 except Exception:  # their leases expire and another sender takes them over
                     log.exception("sender could not record its last outcomes")
 
@@ -214,6 +254,12 @@ class Sender:
                 await self._handle(delivery, claim)
             except Exception:  # the lease expires and the delivery is tried again
                 log.exception("delivery %d: handling failed", delivery.id)
+
+    async def _beat_until(self, halt: asyncio.Event) -> None:
+        while not halt.is_set():
+            await _first_of(halt, None, seconds=HEARTBEAT_SECONDS)
+            if not halt.is_set():
+                await self._take_share()
 
     async def _flush_until(self, halt: asyncio.Event) -> None:
         while not halt.is_set():

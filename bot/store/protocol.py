@@ -139,3 +139,10 @@ class Store(Protocol):
         """A 429 seen by any sender: every sender waits until then (keeps the later time)."""
 
     async def throttle_until(self) -> datetime | None: ...
+
+    async def sender_alive(self, owner: str, now: datetime, within_seconds: float) -> int:
+        """Note that the sender `owner` is running; returns how many other senders were seen
+        within `within_seconds` (they share the tenant's budget)."""
+
+    async def sender_gone(self, owner: str) -> None:
+        """The sender `owner` stopped: the others need not leave it a share."""

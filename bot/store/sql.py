@@ -71,6 +71,7 @@ from bot.store.tables import (
     occurrences,
     people,
     processed_activities,
+    senders,
     subscriptions,
     throttle,
     tip_history,
@@ -838,6 +839,33 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
                 await conn.execute(select(throttle.c.until).where(throttle.c.id == 1))
             ).scalar_one_or_none()
         return value
+
+    async def sender_alive(self, owner: str, now: datetime, within_seconds: float) -> int:
+        owner = clean_text(owner)
+        stmt = self._insert(senders).values(owner=owner, seen_at=now)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[senders.c.owner], set_={"seen_at": stmt.excluded.seen_at}
+        )
+        recent = now - timedelta(seconds=within_seconds)
+        async with self._write() as conn:
+            await conn.execute(stmt)
+            # A sender that died without saying so: gone from the count after
+            # `within_seconds`, from the table after a minute.
+            await conn.execute(
+                delete(senders).where(senders.c.seen_at < now - timedelta(seconds=60))
+            )
+            others = (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(senders)
+                    .where(senders.c.owner != owner, senders.c.seen_at > recent)
+                )
+            ).scalar_one()
+        return int(others)
+
+    async def sender_gone(self, owner: str) -> None:
+        async with self._write() as conn:
+            await conn.execute(delete(senders).where(senders.c.owner == clean_text(owner)))
 
 
 @dataclass(frozen=True)

@@ -277,6 +277,15 @@ throttle = Table(
     CheckConstraint("id = 1", name="ck_throttle_single_row"),
 )
 
+# The senders running now, so that they split the tenant's budget between them: each one
+# notes itself here every half second and paces at the budget divided by the number seen.
+senders = Table(
+    "senders",
+    metadata,
+    Column("owner", CleanText(), primary_key=True),
+    Column("seen_at", UtcDateTime(), nullable=False),
+)
+
 # Virtual coffee and onboarding keep their tables in a module of their own, on this metadata.
 # Imported here, last, so that `metadata` is complete wherever the schema is used (schema
 # test, autogenerate comparison, copy_database) whichever module was imported first.

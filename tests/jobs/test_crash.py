@@ -41,6 +41,7 @@ from tests.doubles import (
     TeamsUser,
 )
 from tests.jobs.sender_process import TOKEN
+from tests.jobs.test_sender import wait_for
 from tests.store.conftest import PG_URL, fresh_postgres, sqlite_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -243,3 +244,47 @@ async def test_two_senders_on_one_database_deliver_each_message_once(
     # Credentials are made once per sender, not once per message (each would be a new MSAL
     # application with an empty token cache: a token request to Entra ID per send).
     assert [len(made.created) for made in credentials] == [1, 1]
+
+
+async def test_two_senders_split_the_tenant_budget_between_them(
+    db_url: str, pack: ContentPack
+) -> None:
+    """Each sender is configured with the whole budget, as every replica of a deployment
+    is (a notch under Teams' limit, as SEND_RATE_PER_SECOND's 25 is under 30); together they
+    stay within it, so the connector never has to say 429. Alone, each would send at 88/s."""
+    budget = 90
+    limits = RateLimits.teams(100)
+    with ConnectorDouble(expected_token=TOKEN, rate_limits=limits) as double:
+        n = 300
+        ids = await fan_out(db_url, double, pack, n)
+        stores = [await open_store(db_url, migrate=False) for _ in range(2)]
+        credentials = FixedTokenBotCredentialsFactory(DEFAULT_APP_ID, TOKEN)
+        settings = load_settings({"APP_ID": DEFAULT_APP_ID, "APP_PASSWORD": "unused"})
+        ports = [ConnectorSender(TokenSource(settings, credentials)) for _ in stores]
+        senders = [
+            Sender(
+                store,
+                port,
+                lambda payload: render(pack, payload),
+                RateLimiter(tenant_rate=budget),
+                config=SenderConfig(batch_size=20, idle_seconds=0.1),
+            )
+            for store, port in zip(stores, ports, strict=True)
+        ]
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(sender.run(stop)) for sender in senders]
+        try:
+            await wait_for(lambda: sum(sender.sent for sender in senders) >= n, seconds=30)
+            shares = [sender.limiter.senders for sender in senders]
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks)
+            for port in ports:
+                await port.close()
+            for store in stores:
+                await store.close()
+        calls = double.calls.find(operation="send_to_conversation")
+    assert [call.fault for call in calls if not call.ok] == []  # no 429 from the double
+    assert shares == [2, 2]
+    assert all(sender.sent > 0 for sender in senders)
+    assert sorted(call.target for call in calls) == sorted(ids)

@@ -443,3 +443,20 @@ async def test_a_large_fan_out_is_created_fast(store: SqlStore) -> None:
     claimed = await store.claim_deliveries("s", 500, LEASE, T0)
     assert len(claimed) == 500
     assert await store.pending_count(T0) == 99_500
+
+
+# --- senders sharing the budget ----------------------------------------------------------
+
+
+async def test_senders_count_the_others_seen_lately(store: SqlStore) -> None:
+    window = 1.5
+    assert await store.sender_alive("sender-a", T0, window) == 0
+    assert await store.sender_alive("sender-b", T0 + timedelta(seconds=0.5), window) == 1
+    # Noting itself again does not count twice.
+    assert await store.sender_alive("sender-a", T0 + timedelta(seconds=1), window) == 1
+    # sender-b went quiet (crashed): after the window it no longer takes a share.
+    assert await store.sender_alive("sender-a", T0 + timedelta(seconds=2.5), window) == 0
+    assert await store.sender_alive("sender-b", T0 + timedelta(seconds=3), window) == 1
+    await store.sender_gone("sender-b")
+    assert await store.sender_alive("sender-a", T0 + timedelta(seconds=3.1), window) == 0
+    assert await store.sender_alive("sender-c", T0 + timedelta(seconds=3.2), window) == 1
