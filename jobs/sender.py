@@ -58,15 +58,10 @@ class SenderConfig:
     flush_seconds: float = 0.25  # how long a successful send waits to be recorded (`run`)
 
 
-@dataclass
-class _Claim:
-    """What the deliveries of one claim share: the references prefetched for all recipients,
-    kept current as their sends open chats or deactivate conversations."""
-
-    refs: dict[str, ConversationRef]
-
-
-_Queued = tuple[Delivery, _Claim]
+# What the deliveries of one claim share: the references prefetched for all recipients,
+# kept current as their sends open chats or deactivate conversations.
+_Refs = dict[str, ConversationRef]
+_Queued = tuple[Delivery, _Refs]
 
 
 class Sender:
@@ -133,22 +128,20 @@ class Sender:
     def _throttled(self, now: datetime) -> bool:
         return self._throttle_until is not None and self._throttle_until > now
 
-    async def _claim(self) -> tuple[list[Delivery], _Claim]:
+    async def _claim(self) -> tuple[list[Delivery], _Refs]:
         """Claim due deliveries unless a 429 paused every sender; prefetch their references."""
         now = self.clock()
         shared = await self.store.throttle_until()
         if shared is not None and shared > now:
             self._throttle_until = max(shared, self._throttle_until or shared)
-            return [], _Claim({})
+            return [], {}
         self._looked_at = now
         deliveries = await self.store.claim_deliveries(
             self.owner, self._batch_size(), self.config.lease_seconds, now
         )
         if not deliveries:
-            return [], _Claim({})
-        return deliveries, _Claim(
-            await self.store.get_references([d.recipient for d in deliveries])
-        )
+            return [], {}
+        return deliveries, await self.store.get_references([d.recipient for d in deliveries])
 
     async def _take_share(self) -> int:
         """Note this sender as running and pace at its part of the tenant's budget; returns
@@ -169,10 +162,7 @@ class Sender:
         transaction sees the other's uncommitted row."""
         await self._take_share()
         if await self._take_share():
-            if stop is None:
-                await asyncio.sleep(HEARTBEAT_SECONDS)
-            else:
-                await _first_of(stop, None, seconds=HEARTBEAT_SECONDS)
+            await _first_of(stop or asyncio.Event(), None, seconds=HEARTBEAT_SECONDS)
 
     async def run_once(self) -> int:
         """Claim one batch, send it and record it; returns how many deliveries were handled."""
@@ -180,14 +170,14 @@ class Sender:
             await self._join()
         elif time.monotonic() - self._shared_at >= HEARTBEAT_SECONDS:
             await self._take_share()
-        deliveries, claim = await self._claim()
+        deliveries, refs = await self._claim()
         if not deliveries:
             return 0
         gate = asyncio.Semaphore(self.config.concurrency)
 
         async def bounded(delivery: Delivery) -> None:
             async with gate:
-                await self._handle(delivery, claim)
+                await self._handle(delivery, refs)
 
         try:
             await asyncio.gather(*(bounded(delivery) for delivery in deliveries))
@@ -216,12 +206,12 @@ class Sender:
                     await _first_of(stop, room, seconds=None)
                     continue
                 try:
-                    deliveries, claim = await self._claim()
+                    deliveries, refs = await self._claim()
                 except Exception:  # the database may be briefly away; keep the loop alive
                     log.exception("sender claim failed")
                     deliveries = []
                 for delivery in deliveries:
-                    queue.put_nowait((delivery, claim))
+                    queue.put_nowait((delivery, refs))
                 if not deliveries:
                     await _first_of(stop, None, seconds=min(self._idle_wait(), 60.0))
         finally:
@@ -238,7 +228,7 @@ class Sender:
                 await asyncio.gather(flusher, heartbeat, return_exceptions=True)
                 try:
                     await self._flush()
-                    await self._release([delivery for delivery, _ in unstarted], None)
+                    await self._release([delivery for delivery, _ in unstarted])
                     await self.store.sender_gone(self.owner)
                 except Exception:  # their leases expire and another sender takes them over
                     log.exception("sender could not record its last outcomes")
@@ -249,9 +239,9 @@ class Sender:
         while (item := await queue.get()) is not None:
             if queue.qsize() < target:
                 room.set()
-            delivery, claim = item
+            delivery, refs = item
             try:
-                await self._handle(delivery, claim)
+                await self._handle(delivery, refs)
             except Exception:  # the lease expires and the delivery is tried again
                 log.exception("delivery %d: handling failed", delivery.id)
 
@@ -303,13 +293,13 @@ class Sender:
                 else:
                     await self._final(delivery, Outcome.SENT)
 
-    async def _release(self, deliveries: list[Delivery], status: int | None) -> None:
+    async def _release(self, deliveries: list[Delivery]) -> None:
         """Give claimed but unattempted deliveries back, due at once and with the attempt
         not counted."""
         if deliveries:
             await self.store.finish_deliveries(
                 self.owner,
-                [(delivery.id, Outcome.RELEASED, status, None) for delivery in deliveries],
+                [(delivery.id, Outcome.RELEASED, None, None) for delivery in deliveries],
                 self.clock(),
             )
 
@@ -327,12 +317,12 @@ class Sender:
         return wait
 
     async def _reference(
-        self, delivery: Delivery, claim: _Claim
+        self, delivery: Delivery, refs: _Refs
     ) -> ConversationRef | SendResult | None:
         """The conversation to send to (prefetched for the claim); for a person not yet
         chatting with the bot, the 1:1 chat is opened first (and remembered) when the payload
         says where."""
-        ref = claim.refs.get(delivery.recipient)
+        ref = refs.get(delivery.recipient)
         if ref is not None or not delivery.recipient.startswith("person:"):
             return ref
         ref = await self.store.get_reference(delivery.recipient)  # saved since the prefetch?
@@ -361,17 +351,17 @@ class Sender:
             user_aad_id=delivery.recipient.split(":", 1)[1],
         )
         await self.store.save_reference(ref)
-        claim.refs[delivery.recipient] = ref
+        refs[delivery.recipient] = ref
         return ref
 
-    async def _handle(self, delivery: Delivery, claim: _Claim) -> None:
+    async def _handle(self, delivery: Delivery, refs: _Refs) -> None:
         if self._throttled(self.clock()):
             # A 429 paused every sender since this was claimed: give it back untouched.
             await self._finish(delivery, Outcome.RELEASED, None)
             return
-        found = await self._reference(delivery, claim)
+        found = await self._reference(delivery, refs)
         if isinstance(found, SendResult):
-            await self._record(delivery, found, claim)
+            await self._record(delivery, found, refs)
             return
         ref = found
         if ref is None or not ref.active:
@@ -392,9 +382,9 @@ class Sender:
         except Exception:  # a bug or an unexpected client error: the outcome is unknown
             log.exception("delivery %d: send raised", delivery.id)
             result = SendResult(status=None, timed_out=True)
-        await self._record(delivery, result, claim)
+        await self._record(delivery, result, refs)
 
-    async def _record(self, delivery: Delivery, result: SendResult, claim: _Claim) -> None:
+    async def _record(self, delivery: Delivery, result: SendResult, refs: _Refs) -> None:
         now = self.clock()
         if result.ok:
             self.sent += 1
@@ -406,9 +396,9 @@ class Sender:
         if result.status in (403, 404):
             # Blocked, uninstalled or gone: final, and stop writing to that conversation.
             await self.store.deactivate_reference(delivery.recipient)
-            known = claim.refs.get(delivery.recipient)
+            known = refs.get(delivery.recipient)
             if known is not None:
-                claim.refs[delivery.recipient] = replace(known, active=False)
+                refs[delivery.recipient] = replace(known, active=False)
             await self._finish(delivery, Outcome.FAILED, result.status)
             return
         if result.status == 429:

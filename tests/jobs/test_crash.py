@@ -113,7 +113,10 @@ async def fan_out(url: str, connector: ConnectorDouble, pack: ContentPack, n: in
 
 
 def make_sender(
-    store: SqlStore, pack: ContentPack, credentials: FixedTokenBotCredentialsFactory
+    store: SqlStore,
+    pack: ContentPack,
+    credentials: FixedTokenBotCredentialsFactory,
+    rate: float = RATE,
 ) -> tuple[Sender, ConnectorSender]:
     """An in-process sender with a long lease: a claim never expires under a live sender, so
     any duplicate would be a claiming bug. Small batches make the two senders interleave."""
@@ -123,7 +126,7 @@ def make_sender(
         store,
         port,
         lambda payload: render(pack, payload),
-        RateLimiter(tenant_rate=RATE),
+        RateLimiter(tenant_rate=rate),
         config=SenderConfig(batch_size=50, lease_seconds=60.0, idle_seconds=0.1),
     )
     return sender, port
@@ -259,18 +262,9 @@ async def test_two_senders_split_the_tenant_budget_between_them(
         ids = await fan_out(db_url, double, pack, n)
         stores = [await open_store(db_url, migrate=False) for _ in range(2)]
         credentials = FixedTokenBotCredentialsFactory(DEFAULT_APP_ID, TOKEN)
-        settings = load_settings({"APP_ID": DEFAULT_APP_ID, "APP_PASSWORD": "unused"})
-        ports = [ConnectorSender(TokenSource(settings, credentials)) for _ in stores]
-        senders = [
-            Sender(
-                store,
-                port,
-                lambda payload: render(pack, payload),
-                RateLimiter(tenant_rate=budget),
-                config=SenderConfig(batch_size=20, idle_seconds=0.1),
-            )
-            for store, port in zip(stores, ports, strict=True)
-        ]
+        pairs = [make_sender(store, pack, credentials, rate=budget) for store in stores]
+        senders = [sender for sender, _ in pairs]
+        ports = [port for _, port in pairs]
         stop = asyncio.Event()
         tasks = [asyncio.create_task(sender.run(stop)) for sender in senders]
         try:
