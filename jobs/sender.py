@@ -198,6 +198,7 @@ class Sender:
         halt = asyncio.Event()  # the flusher's own stop: set once the workers are done
         flusher = asyncio.create_task(self._flush_until(halt), name=f"{self.owner}-flush")
         heartbeat = asyncio.create_task(self._beat_until(halt), name=f"{self.owner}-beat")
+        claiming: asyncio.Task[int] | None = None
         try:
             await self._join(stop)
             while not stop.is_set():
@@ -205,19 +206,22 @@ class Sender:
                     room.clear()
                     await _first_of(stop, room, seconds=None)
                     continue
+                # A task of its own, shielded: a cancellation that arrives once the claim
+                # is committed must not lose track of what it claimed (`finally` waits).
+                claiming = asyncio.create_task(self._claim_into(queue))
                 try:
-                    deliveries, refs = await self._claim()
+                    claimed = await asyncio.shield(claiming)
                 except Exception:  # the database may be briefly away; keep the loop alive
                     log.exception("sender claim failed")
-                    deliveries = []
-                for delivery in deliveries:
-                    queue.put_nowait((delivery, refs))
-                if not deliveries:
+                    claimed = 0
+                if not claimed:
                     await _first_of(stop, None, seconds=min(self._idle_wait(), 60.0))
         finally:
-            # On stop, and on a first cancellation too: the sends under way finish (the
-            # workers are tasks of their own), the flusher ends after its current write, and
-            # what was claimed but not started goes back.
+            # On stop, and on a first cancellation too: a claim under way completes, the
+            # sends under way finish (the workers are tasks of their own), the flusher ends
+            # after its current write, and what was claimed but not started goes back.
+            if claiming is not None:
+                await asyncio.gather(claiming, return_exceptions=True)
             unstarted = [item for item in _drain(queue) if item is not None]
             for _ in workers:
                 queue.put_nowait(None)
@@ -232,6 +236,12 @@ class Sender:
                     await self.store.sender_gone(self.owner)
                 except Exception:  # their leases expire and another sender takes them over
                     log.exception("sender could not record its last outcomes")
+
+    async def _claim_into(self, queue: asyncio.Queue[_Queued | None]) -> int:
+        deliveries, refs = await self._claim()
+        for delivery in deliveries:
+            queue.put_nowait((delivery, refs))
+        return len(deliveries)
 
     async def _work(
         self, queue: asyncio.Queue[_Queued | None], room: asyncio.Event, target: int
