@@ -51,7 +51,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import build_sender, freeze_long_lived_objects
 from bot.chat.model import Reply
+from bot.clock import system_clock
 from bot.content.loader import load_pack
 from bot.settings import BUNDLED_CONTENT_DIR, LANGUAGES, load_settings
 from bot.store.model import ConversationRef, DeliveryState, NewDelivery
@@ -187,9 +188,9 @@ def double_figures(connector: ConnectorDouble, ids: list[str]) -> DoubleFigures:
 
 async def prepare(db_url: str, service_url: str, ids: list[str]) -> None:
     """References and the occurrence, written as an installed bot and the planner would."""
-    store = await open_store(db_url)
+    store = await open_store(db_url, clock=system_clock)
     try:
-        now = datetime.now(UTC)
+        now = system_clock()
         rows = [
             {
                 "conversation_id": cid,
@@ -223,7 +224,7 @@ async def prepare(db_url: str, service_url: str, ids: list[str]) -> None:
 
 
 async def final_counts(db_url: str) -> dict[str, int]:
-    store = await open_store(db_url, migrate=False)
+    store = await open_store(db_url, migrate=False, clock=system_clock)
     try:
         return (await store.delivery_report(OCCURRENCE)).counts
     finally:
@@ -232,7 +233,7 @@ async def final_counts(db_url: str) -> dict[str, int]:
 
 async def generate(db_url: str, count: int) -> float:
     """Seconds for create_occurrence with `count` new deliveries (the rows built before)."""
-    store = await open_store(db_url, migrate=False)
+    store = await open_store(db_url, migrate=False, clock=system_clock)
     try:
         deliveries = [
             NewDelivery(f"a:gen-{i:06d}", tip_payload("meetings-cameras", "fi"))
@@ -246,7 +247,7 @@ async def generate(db_url: str, count: int) -> float:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return system_clock()
 
 
 # --- the sender (child process) -----------------------------------------------------------
@@ -288,9 +289,13 @@ async def send_all(db_url: str, n: int) -> dict[str, Any]:
         {"APP_ID": DEFAULT_APP_ID, "APP_PASSWORD": "unused", "SEND_RATE_PER_SECOND": str(RATE)}
     )
     pack = load_pack(BUNDLED_CONTENT_DIR)
-    store: SqlStore = await open_store(db_url, migrate=False)
+    store: SqlStore = await open_store(db_url, migrate=False, clock=system_clock)
     sender, connector = build_sender(
-        settings, store, pack, FixedTokenBotCredentialsFactory(DEFAULT_APP_ID, TOKEN)
+        settings,
+        store,
+        pack,
+        FixedTokenBotCredentialsFactory(DEFAULT_APP_ID, TOKEN),
+        clock=system_clock,
     )
     assert sender.limiter.tenant_rate == RATE
     port = TimedPort(sender.port)

@@ -8,10 +8,10 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.clock import Clock, system_clock
 from bot.content.loader import ContentError, load_pack
 from bot.onboarding.cli import add_parser as add_onboarding_parser
 from bot.qa.contract import result_to_json
@@ -58,10 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _record_miss(store: Store, result: QaResult, question: str) -> None:
+async def _record_miss(store: Store, result: QaResult, question: str, clock: Clock) -> None:
     miss = prepare_miss(question) if not result.answered else None
     if miss is not None:
-        await store.record_miss(miss, result.lang, result.outcome.value, datetime.now(UTC))
+        await store.record_miss(miss, result.lang, result.outcome.value, clock())
 
 
 def _print_text(result_json: dict[str, object], out: TextIO) -> None:
@@ -81,12 +81,14 @@ def _print_text(result_json: dict[str, object], out: TextIO) -> None:
         out.write("No answer found.\n")
 
 
-async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO) -> int:
+async def _ask(
+    args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO, clock: Clock
+) -> int:
     if args.question is None and not args.json:
         print("error: give a question, or use --json to read questions from stdin", file=sys.stderr)
         return 2
     answerer = Answerer(load_pack(settings.content_dir))
-    store = await open_store(settings.database)
+    store = await open_store(settings.database, clock=clock)
     lang: Language | None = args.lang
     try:
         questions = [args.question] if args.question is not None else stdin
@@ -95,7 +97,7 @@ async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin:
             if args.question is None and not question.strip():
                 continue
             result = answerer.answer(question, lang=lang, fallback=settings.default_language)
-            await _record_miss(store, result, question)
+            await _record_miss(store, result, question, clock)
             payload = result_to_json(result)
             if args.json:
                 out.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -118,8 +120,8 @@ def _content_check(path: Path, out: TextIO) -> int:
     return 0
 
 
-async def _content_misses(settings: Settings, out: TextIO) -> int:
-    store = await open_store(settings.database)
+async def _content_misses(settings: Settings, out: TextIO, clock: Clock) -> int:
+    store = await open_store(settings.database, clock=clock)
     try:
         misses = await store.misses()
     finally:
@@ -132,13 +134,15 @@ async def _content_misses(settings: Settings, out: TextIO) -> int:
     return 0
 
 
-async def _run(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO) -> int:
+async def _run(
+    args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO, clock: Clock
+) -> int:
     if args.command == "ask":
-        return await _ask(args, settings, out, stdin)
+        return await _ask(args, settings, out, stdin, clock)
     if args.command == "content":
         if args.content_command == "check":
             return _content_check(settings.content_dir, out)
-        return await _content_misses(settings, out)
+        return await _content_misses(settings, out, clock)
     from bot import operations  # the operator tools load the pipeline only when used
 
     if args.command == "db":
@@ -146,15 +150,19 @@ async def _run(args: argparse.Namespace, settings: Settings, out: TextIO, stdin:
             return await operations.db_upgrade(settings, out)
         return await operations.db_copy(settings, args.target, out)
     if args.command == "deliveries":
-        return await operations.deliveries(settings, args.occurrence, out)
+        return await operations.deliveries(settings, args.occurrence, out, clock)
     if args.command == "onboarding":
-        return await operations.onboarding(settings, args, out)
-    return await operations.send_now(settings, args.schedule, out)
+        return await operations.onboarding(settings, args, out, clock)
+    return await operations.send_now(settings, args.schedule, out, clock)
 
 
 def main(
-    argv: Sequence[str] | None = None, out: TextIO = sys.stdout, stdin: TextIO = sys.stdin
+    argv: Sequence[str] | None = None,
+    out: TextIO = sys.stdout,
+    stdin: TextIO = sys.stdin,
+    clock: Clock = system_clock,
 ) -> int:
+    """The command line; `clock` is the wall clock every command is given (tests fix it)."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "content" and args.content_command == "check" and args.path:
@@ -167,9 +175,9 @@ def main(
         if args.command == "serve":
             from bot.app import serve
 
-            serve(settings)
+            serve(settings, clock)
             return 0
-        return asyncio.run(_run(args, settings, out, stdin))
+        return asyncio.run(_run(args, settings, out, stdin, clock))
     except (SettingsError, ContentError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

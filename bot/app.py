@@ -5,13 +5,14 @@ from __future__ import annotations
 import gc
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import AsyncIterator
+from datetime import datetime, time, timedelta
 
 from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.chat.handlers import ChatDeps
+from bot.clock import Clock, epoch_seconds
 from bot.coffee.ports import CalendarPort
 from bot.coffee.rounds import CoffeeRounds
 from bot.content.loader import load_pack
@@ -44,10 +45,6 @@ log = logging.getLogger(__name__)
 DEPS_KEY: web.AppKey[ChatDeps] = web.AppKey("deps", ChatDeps)
 BOT_KEY: web.AppKey[TeamsBot] = web.AppKey("bot", TeamsBot)
 BACKGROUND_KEY: web.AppKey[Background] = web.AppKey("background", Background)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -85,7 +82,7 @@ def build_sender(
     credentials_factory: ServiceClientCredentialsFactory | None = None,
     *,
     sequences: dict[str, Sequence] | None = None,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Clock,
 ) -> tuple[Sender, ConnectorSender]:
     connector = ConnectorSender(TokenSource(settings, credentials_factory))
 
@@ -115,7 +112,7 @@ def build_onboarding_service(
     store: SqlStore,
     calendar: CalendarPort,
     sequences: dict[str, Sequence],
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Clock,
 ) -> OnboardingService:
     return OnboardingService(
         store,
@@ -136,20 +133,21 @@ async def build_app(
     answerer: Answerer | None = None,
     store: SqlStore | None = None,
     calendar: CalendarPort | None = None,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Clock,
 ) -> web.Application:
     """The aiohttp application. Loads and validates the content pack and opens (and
     migrates) the database: a broken pack or an unreachable database stops start-up.
 
     `credentials_factory` replaces the outbound token source (tests use a fixed token);
     `retry` and `seed` make retries fast and reproducible; `answerer` and `store` let tests
-    reuse an index and a database; `calendar` replaces Microsoft Graph; `clock` fixes the time.
+    reuse an index and a database; `calendar` replaces Microsoft Graph; `clock` is the one wall
+    clock every part is given (`bot.clock.system_clock` in production, a fixed one in tests).
     """
     answerer = answerer or Answerer(load_pack(settings.content_dir))
     pack = answerer.pack
     sequences = load_bundled_sequences(settings, pack)
     owns_store = store is None
-    store = store or await open_store(settings.database)
+    store = store or await open_store(settings.database, clock=clock)
     owns_calendar = calendar is None
     calendar = calendar or open_calendar(graph_config(settings))
     sender, connector = build_sender(
@@ -218,6 +216,7 @@ async def build_app(
         audiences=settings.hr_api_audiences or ((settings.app_id,) if settings.app_id else ()),
         hr_group_id=settings.hr_group_id,
         metadata_url=settings.hr_api_openid_metadata_url,
+        clock=epoch_seconds(clock),
     )
 
     # The client limit sits above ours so our own check answers 413 with a clear message.
@@ -267,13 +266,15 @@ def freeze_long_lived_objects() -> None:
     gc.freeze()
 
 
-async def _built_and_frozen(settings: Settings) -> web.Application:
-    app = await build_app(settings)
+async def _built_and_frozen(settings: Settings, clock: Clock) -> web.Application:
+    app = await build_app(settings, clock=clock)
     freeze_long_lived_objects()
     return app
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, clock: Clock) -> None:
     """Run the bot until interrupted (what `make run` does)."""
     print(f"Yhteisöbotti listening on http://{settings.host}:{settings.port}/api/messages")
-    web.run_app(_built_and_frozen(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        _built_and_frozen(settings, clock), host=settings.host, port=settings.port, print=None
+    )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import UTC, datetime
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from bot.clock import Clock
 from bot.content.loader import load_pack
 from bot.settings import Settings
 from bot.store.copy import copy_database
@@ -51,8 +51,8 @@ async def db_copy(settings: Settings, target: str, out: TextIO) -> int:
     return 0
 
 
-async def deliveries(settings: Settings, occurrence: str | None, out: TextIO) -> int:
-    store = await open_store(settings.database)
+async def deliveries(settings: Settings, occurrence: str | None, out: TextIO, clock: Clock) -> int:
+    store = await open_store(settings.database, clock=clock)
     try:
         report = await store.delivery_report(occurrence)
     finally:
@@ -77,17 +77,17 @@ def _bar(done: int, total: int, width: int = 30) -> str:
     return "[" + "#" * filled + "." * (width - filled) + f"] {done}/{total}"
 
 
-async def send_now(settings: Settings, schedule: str, out: TextIO) -> int:
+async def send_now(settings: Settings, schedule: str, out: TextIO, clock: Clock) -> int:
     """Create today's occurrence (idempotent) and send it with a progress bar."""
     from bot.app import build_planner, build_sender
 
     pack = load_pack(settings.content_dir)
-    store = await open_store(settings.database)
-    sender, connector = build_sender(settings, store, pack)
+    store = await open_store(settings.database, clock=clock)
+    sender, connector = build_sender(settings, store, pack, clock=clock)
     try:
         planner = build_planner(settings, store, pack)
         plan = planner.tips if schedule == "tips" else planner.nudges
-        now = datetime.now(UTC)
+        now = clock()
         key = plan.period_key(plan.local_date(now))
         planned = planner.plan_tips if schedule == "tips" else planner.plan_nudges
         created = await planned(key, now)
@@ -119,17 +119,19 @@ async def send_now(settings: Settings, schedule: str, out: TextIO) -> int:
     return 0
 
 
-async def onboarding(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+async def onboarding(
+    settings: Settings, args: argparse.Namespace, out: TextIO, clock: Clock
+) -> int:
     """`onboarding list|show|cancel`: the store and the sequences; Graph is never called."""
     from bot.app import build_onboarding_service, load_bundled_sequences
     from bot.graph.calendar import NoCalendar
     from bot.onboarding import cli
 
     pack = load_pack(settings.content_dir)
-    store = await open_store(settings.database)
+    store = await open_store(settings.database, clock=clock)
     try:
         service = build_onboarding_service(
-            settings, store, NoCalendar(), load_bundled_sequences(settings, pack)
+            settings, store, NoCalendar(), load_bundled_sequences(settings, pack), clock
         )
         return await cli.run(service, args, out)
     finally:

@@ -17,10 +17,11 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.chat.model import Reply
+from bot.clock import Clock
 from bot.retry import FINAL_STATUSES
 from bot.store.model import ConversationRef, Delivery, Outcome
 from bot.store.protocol import Store
@@ -31,11 +32,6 @@ log = logging.getLogger(__name__)
 
 Renderer = Callable[[Mapping[str, Any]], Reply | None]
 FinalHook = Callable[[Delivery, Outcome], Awaitable[None]]
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 # Every sender notes itself in the store this often and counts the others seen within
@@ -84,7 +80,7 @@ class Sender:
         *,
         config: SenderConfig | None = None,
         owner: str | None = None,
-        clock: Clock = utc_now,
+        clock: Clock,
         seed: int | None = None,
         on_final: FinalHook | None = None,
     ) -> None:

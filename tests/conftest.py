@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.chat.handlers import ChatDeps
+from bot.clock import FixedClock
 from bot.content.loader import load_pack
 from bot.content.models import ContentPack
 from bot.qa.engine import Answerer
 from bot.settings import BUNDLED_CONTENT_DIR, Settings, load_settings
 from bot.store.sql import SqlStore, open_store
-
-FIXED_NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 10:00 in Helsinki
+from tests.clocks import fixed_clock
 
 
 @pytest.fixture(scope="session")
@@ -30,21 +29,29 @@ def answerer(pack: ContentPack) -> Answerer:
 
 
 @pytest.fixture
-async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqlStore]:
-    store = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+def clock() -> FixedClock:
+    """The one wall clock of a test: fixed at FIXED_NOW until the test moves it."""
+    return fixed_clock()
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path, clock: FixedClock) -> AsyncIterator[SqlStore]:
+    store = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", clock=clock)
     yield store
     await store.close()
 
 
 @pytest.fixture
-def deps(pack: ContentPack, answerer: Answerer, sqlite_store: SqlStore) -> ChatDeps:
+def deps(
+    pack: ContentPack, answerer: Answerer, sqlite_store: SqlStore, clock: FixedClock
+) -> ChatDeps:
     return ChatDeps(
         pack=pack,
         answerer=answerer,
         store=sqlite_store,
         default_language="fi",
         rng=random.Random(7),
-        clock=lambda: FIXED_NOW,
+        clock=clock,
     )
 
 

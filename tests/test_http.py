@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from bot.app import build_app
 from bot.qa.engine import Answerer
 from bot.settings import Settings, load_settings
+from tests.clocks import fixed_clock
 
 UNREACHABLE = "http://127.0.0.1:9/"  # port 9 (discard) is closed: sends fail fast
 
@@ -39,7 +40,9 @@ def activity(**fields: Any) -> dict[str, Any]:
 async def local_client(
     aiohttp_client: Any, local_settings: Settings, answerer: Answerer
 ) -> TestClient:
-    client: TestClient = await aiohttp_client(await build_app(local_settings, answerer=answerer))
+    client: TestClient = await aiohttp_client(
+        await build_app(local_settings, answerer=answerer, clock=fixed_clock())
+    )
     return client
 
 
@@ -53,7 +56,9 @@ async def authed_client(aiohttp_client: Any, tmp_path: Path, answerer: Answerer)
             "SCHEDULER": "off",
         }
     )
-    client: TestClient = await aiohttp_client(await build_app(settings, answerer=answerer))
+    client: TestClient = await aiohttp_client(
+        await build_app(settings, answerer=answerer, clock=fixed_clock())
+    )
     return client
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import time
 from typing import TYPE_CHECKING
 
 from bot.chat.commands import Command
 from bot.chat.model import Incoming, Reply
+from bot.clock import Clock
 from bot.coffee.ports import CalendarPort
 from bot.coffee.store import CoffeeStore
 from bot.content.models import ContentPack
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
     from bot.onboarding.service import OnboardingService
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class ChatDeps:
     """What the handlers need; built once in the composition root."""
@@ -46,11 +43,11 @@ class ChatDeps:
     pack: ContentPack
     answerer: Answerer
     store: Store
+    clock: Clock  # the one wall clock (bot.clock)
     default_language: Language = "fi"
     tips_time: time = time(9, 0)
     timezone: str = "Europe/Helsinki"
     rng: random.Random = field(default_factory=random.Random)
-    clock: Callable[[], datetime] = _utc_now
     coffee: CoffeeStore | None = None
     coffee_rounds: CoffeeRounds | None = None
     calendar: CalendarPort | None = None

@@ -26,7 +26,6 @@ import hmac
 import json
 import logging
 import re
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +33,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import jwt
+
+from bot.clock import system_seconds
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ class HrAuthenticator:
         min_refresh_seconds: float = 10.0,
         leeway_seconds: float = 60.0,
         timeout_seconds: float = 10.0,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = system_seconds,
     ) -> None:
         if api_key and len(api_key) < MIN_API_KEY_LENGTH:
             raise ValueError(f"the HR API key must be at least {MIN_API_KEY_LENGTH} characters")

@@ -14,7 +14,7 @@ import functools
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Select, Table, Text, delete, func, insert, select, type_coerce, update
@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.clock import Clock
 from bot.coffee.model import (
     CoffeeGroup,
     CoffeeRound,
@@ -56,6 +57,7 @@ class SqlHost(Protocol):
     """
 
     _sqlite: bool
+    _clock: Clock
 
     def _write(self) -> AbstractAsyncContextManager[AsyncConnection]: ...
 
@@ -70,10 +72,6 @@ if TYPE_CHECKING:
     SqlHostBase = SqlHost
 else:
     SqlHostBase = object
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def chunks(items: Sequence[_T], size: int = ID_CHUNK) -> Iterator[Sequence[_T]]:
@@ -95,7 +93,7 @@ class CoffeeSqlMixin(SqlHostBase):
         """Insert or replace the row. `last_round` belongs to create_round: a participant
         saved from an older read never moves it back (it is taken only for a new row or
         one that has none). `joined_at` None keeps the stored one (now for a new row)."""
-        now = utcnow()
+        now = self._clock()
         values = _participant_values(participant)
         stmt = self._insert(coffee_participants).values(
             **values,
@@ -271,7 +269,7 @@ class CoffeeSqlMixin(SqlHostBase):
                 end=group.end,
                 organizer_id=group.organizer_id,
                 note=group.note,
-                updated_at=utcnow(),
+                updated_at=self._clock(),
             )
         )
         async with self._write() as conn:

@@ -38,7 +38,7 @@ from bot.onboarding.model import (
     Role,
     StepState,
 )
-from bot.store.coffee_sql import SqlHostBase, chunks, utcnow
+from bot.store.coffee_sql import SqlHostBase, chunks
 from bot.store.feature_tables import introductions, onboarding_steps, onboardings
 from bot.store.tables import UtcDateTime
 
@@ -251,7 +251,7 @@ class OnboardingSqlMixin(SqlHostBase):
             "state": introduction.state,
             "channel_id": introduction.channel_id,
             "posted_at": introduction.posted_at,
-            "updated_at": utcnow(),
+            "updated_at": self._clock(),
         }
         stmt = self._insert(introductions).values(**values)
         stmt = stmt.on_conflict_do_update(

@@ -21,7 +21,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.clock import Clock
 from bot.store.coffee_sql import CoffeeSqlMixin
 from bot.store.model import (
     ConversationRef,
@@ -163,8 +164,10 @@ def _set_up_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
-    """Open the store at `url`, applying migrations first unless `migrate` is False."""
+async def open_store(url: str, *, clock: Clock, migrate: bool = True) -> SqlStore:
+    """Open the store at `url`, applying migrations first unless `migrate` is False.
+
+    `clock` stamps the rows' created/updated times."""
     # Imported here: migrate.py builds its engines with make_engine from this module.
     from bot.store.migrate import upgrade_engine
 
@@ -175,11 +178,7 @@ async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
     except BaseException:
         await engine.dispose()
         raise
-    return SqlStore(engine)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+    return SqlStore(engine, clock)
 
 
 def normalise_question(question: str) -> str:
@@ -190,8 +189,9 @@ def normalise_question(question: str) -> str:
 class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
     """`bot.store.protocol.Store` on SQLAlchemy Core (async)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
+        self._clock = clock
         self._sqlite = engine.dialect.name == "sqlite"
         # SQLite allows one writer: queue writes here rather than in SQLite's busy handler.
         self._write_lock = asyncio.Lock()
@@ -244,7 +244,7 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
     # --- conversations and people ----------------------------------------------------
 
     async def save_reference(self, ref: ConversationRef) -> None:
-        now = _utcnow()
+        now = self._clock()
         values = {
             "conversation_id": ref.conversation_id,
             "kind": ref.kind,
@@ -295,7 +295,7 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
         stmt = (
             update(conversation_refs)
             .where(conversation_refs.c.conversation_id == conversation_id)
-            .values(active=False, updated_at=_utcnow())
+            .values(active=False, updated_at=self._clock())
         )
         async with self._write() as conn:
             await conn.execute(stmt)
@@ -308,7 +308,7 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
             "time_zone": person.time_zone,
             "tenant_id": person.tenant_id,
             "teams_user_id": person.teams_user_id,
-            "updated_at": _utcnow(),
+            "updated_at": self._clock(),
         }
         stmt = self._insert(people).values(**values)
         stmt = stmt.on_conflict_do_update(
@@ -334,7 +334,7 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
     # --- subscriptions and tip rotation ------------------------------------------------
 
     async def subscribe(self, subscription: Subscription) -> None:
-        now = _utcnow()
+        now = self._clock()
         # Subscribing (again) always clears a pause, whatever the given value says.
         stmt = self._insert(subscriptions).values(
             conversation_id=subscription.conversation_id,
@@ -367,7 +367,7 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
         stmt = (
             update(subscriptions)
             .where(_subscription_is(conversation_id, kind))
-            .values(paused_until=until, updated_at=_utcnow())
+            .values(paused_until=until, updated_at=self._clock())
         )
         async with self._write() as conn:
             result = await conn.execute(stmt)

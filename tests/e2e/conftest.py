@@ -13,6 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.app import build_app
+from bot.clock import FixedClock
 from bot.qa.engine import Answerer
 from bot.retry import RetryPolicy
 from bot.settings import load_settings
@@ -60,7 +61,11 @@ def bot_settings(doubles: Doubles, tmp_path: Path) -> Any:
 
 @pytest.fixture
 async def bot(
-    doubles: Doubles, tmp_path: Path, answerer: Answerer, sqlite_store: SqlStore
+    doubles: Doubles,
+    tmp_path: Path,
+    answerer: Answerer,
+    sqlite_store: SqlStore,
+    clock: FixedClock,
 ) -> AsyncIterator[Bot]:
     doubles.reset()
     app = await build_app(
@@ -70,6 +75,7 @@ async def bot(
         seed=3,
         answerer=answerer,
         store=sqlite_store,
+        clock=clock,
     )
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

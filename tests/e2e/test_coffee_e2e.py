@@ -14,6 +14,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.app import build_app, build_sender, coffee_schedule
+from bot.clock import FixedClock
 from bot.coffee.model import GroupStatus
 from bot.coffee.rounds import CoffeeRounds
 from bot.graph.calendar import GraphCalendar
@@ -68,8 +69,18 @@ class Coffee:
 
 
 @pytest.fixture
+def clock() -> FixedClock:
+    """The one clock of the app, the store and the sender in this module."""
+    return FixedClock(MONDAY)
+
+
+@pytest.fixture
 async def coffee(
-    doubles: Doubles, tmp_path: Path, answerer: Answerer, sqlite_store: SqlStore
+    doubles: Doubles,
+    tmp_path: Path,
+    answerer: Answerer,
+    sqlite_store: SqlStore,
+    clock: FixedClock,
 ) -> AsyncIterator[Coffee]:
     doubles.reset()
     for person in PEOPLE:
@@ -100,6 +111,7 @@ async def coffee(
         answerer=answerer,
         store=sqlite_store,
         calendar=calendar,
+        clock=clock,
     )
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
@@ -108,7 +120,7 @@ async def coffee(
         sqlite_store,
         answerer.pack,
         doubles.bot_credentials_factory(),
-        clock=lambda: MONDAY,
+        clock=clock,
     )
     rounds = CoffeeRounds(
         sqlite_store,
@@ -116,7 +128,7 @@ async def coffee(
         calendar,
         answerer.pack,
         coffee_schedule(settings),
-        lambda: MONDAY,
+        clock,
     )
     try:
         async with doubles.driver(str(server.make_url("/")).rstrip("/")) as driver:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.app import build_app, build_sender
+from bot.clock import FixedClock
 from bot.qa.engine import Answerer
 from bot.retry import RetryPolicy
 from bot.store.sql import SqlStore
@@ -24,7 +24,6 @@ MANAGER = TeamsUser.make("Maija Esihenkilö")
 TEAMMATE = TeamsUser.make("Pekka Kollega")
 NEWCOMER = TeamsUser.make("Nelli Uusi")
 SHY = TeamsUser.make("Ville Vaitonainen")
-NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 
 class Flow:
@@ -61,7 +60,11 @@ class Flow:
 
 @pytest.fixture
 async def flow(
-    doubles: Doubles, tmp_path: Path, answerer: Answerer, sqlite_store: SqlStore
+    doubles: Doubles,
+    tmp_path: Path,
+    answerer: Answerer,
+    sqlite_store: SqlStore,
+    clock: FixedClock,
 ) -> AsyncIterator[Flow]:
     doubles.reset()
     settings = bot_settings(doubles, tmp_path)
@@ -71,12 +74,13 @@ async def flow(
         retry=RetryPolicy(max_attempts=2, base_seconds=0.05, deadline_seconds=5),
         answerer=answerer,
         store=sqlite_store,
+        clock=clock,
     )
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     team = doubles.connector.add_team("Kehitystiimi", members=[MANAGER, TEAMMATE])
     sender, connector = build_sender(
-        settings, sqlite_store, answerer.pack, doubles.bot_credentials_factory(), clock=lambda: NOW
+        settings, sqlite_store, answerer.pack, doubles.bot_credentials_factory(), clock=clock
     )
     try:
         async with doubles.driver(str(server.make_url("/")).rstrip("/")) as driver:

@@ -15,6 +15,7 @@ from bot.app import BACKGROUND_KEY, DEPS_KEY, build_app, build_sender
 from bot.chat.actions import perform
 from bot.chat.handlers import ChatDeps
 from bot.chat.model import Incoming
+from bot.clock import FixedClock
 from bot.onboarding.model import StepState
 from bot.onboarding.planner import OnboardingPlanner
 from bot.qa.engine import Answerer
@@ -37,21 +38,23 @@ class Setup:
     store: SqlStore
     planner: OnboardingPlanner
     sender: Sender
-    clock: Clock
+    clock: FixedClock
     deps: ChatDeps
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = MONDAY_0830
-
-    def __call__(self) -> datetime:
-        return self.now
+@pytest.fixture
+def clock() -> FixedClock:
+    """The one clock of the app, the store and the sender: moved by each test."""
+    return FixedClock(MONDAY_0830)
 
 
 @pytest.fixture
 async def setup(
-    doubles: Doubles, tmp_path: Path, answerer: Answerer, sqlite_store: SqlStore
+    doubles: Doubles,
+    tmp_path: Path,
+    answerer: Answerer,
+    sqlite_store: SqlStore,
+    clock: FixedClock,
 ) -> AsyncIterator[Setup]:
     doubles.reset()
     for person in (NEWCOMER, BUDDY, MANAGER):
@@ -61,7 +64,6 @@ async def setup(
             members=[person],
         )
     settings = bot_settings(doubles, tmp_path)
-    clock = Clock()
     app = await build_app(settings, credentials_factory=doubles.bot_credentials_factory(),
                           retry=RetryPolicy(max_attempts=2, base_seconds=0.05), answerer=answerer,
                           store=sqlite_store, clock=clock)  # fmt: skip

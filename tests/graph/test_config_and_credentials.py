@@ -29,15 +29,14 @@ def pem_certificate(path: Path) -> Path:
     """A self-signed certificate with its private key in one PEM file."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "yhteisobotti-test")])
-    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
+        .not_valid_before(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))  # valid whenever the test runs
+        .not_valid_after(dt.datetime(2099, 12, 31, tzinfo=dt.UTC))
         .sign(key, hashes.SHA256())
     )
     path.write_bytes(

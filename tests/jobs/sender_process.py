@@ -15,8 +15,8 @@ import asyncio
 import logging
 import sys
 import time
-from datetime import UTC, datetime
 
+from bot.clock import system_clock
 from bot.content.loader import load_pack
 from bot.settings import BUNDLED_CONTENT_DIR, load_settings
 from bot.store.model import DeliveryState
@@ -45,7 +45,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 async def run(args: argparse.Namespace) -> int:
     settings = load_settings({"APP_ID": DEFAULT_APP_ID, "APP_PASSWORD": "unused"})
     pack = load_pack(BUNDLED_CONTENT_DIR)
-    store = await open_store(args.db, migrate=False)
+    store = await open_store(args.db, migrate=False, clock=system_clock)
     connector = ConnectorSender(
         TokenSource(settings, FixedTokenBotCredentialsFactory(DEFAULT_APP_ID, args.token))
     )
@@ -55,6 +55,7 @@ async def run(args: argparse.Namespace) -> int:
         lambda payload: render(pack, payload),
         RateLimiter(tenant_rate=args.rate),
         config=SenderConfig(batch_size=args.batch, lease_seconds=args.lease, idle_seconds=0.2),
+        clock=system_clock,  # a real process racing real leases: the real time
     )
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop))
@@ -63,7 +64,7 @@ async def run(args: argparse.Namespace) -> int:
     try:
         while not done and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
-            now = datetime.now(UTC)
+            now = system_clock()
             counts = (await store.delivery_report()).counts
             done = not await store.pending_count(now) and not counts[DeliveryState.SENDING]
     finally:

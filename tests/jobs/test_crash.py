@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
+from bot.clock import system_clock
 from bot.content.models import ContentPack
 from bot.settings import LANGUAGES, load_settings
 from bot.store.model import DeliveryState, NewDelivery
@@ -31,7 +32,7 @@ from bot.store.tables import conversation_refs
 from bot.teams.proactive import ConnectorSender, TokenSource
 from jobs.limits import RateLimiter
 from jobs.render import nudge_payload, render
-from jobs.sender import Sender, SenderConfig, utc_now
+from jobs.sender import Sender, SenderConfig
 from tests.doubles import (
     DEFAULT_APP_ID,
     DEFAULT_TENANT_ID,
@@ -59,11 +60,11 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     """A fresh, migrated database."""
     if request.param == "sqlite":
         url = sqlite_url(tmp_path / "data" / "crash.sqlite")
-        await (await open_store(url)).close()
+        await (await open_store(url, clock=system_clock)).close()
         yield url
     else:
         async with fresh_postgres() as url:
-            await (await open_store(url)).close()
+            await (await open_store(url, clock=system_clock)).close()
             yield url
 
 
@@ -80,8 +81,8 @@ async def fan_out(url: str, connector: ConnectorDouble, pack: ContentPack, n: in
         connector.add_conversation(members=[TeamsUser.make(f"Henkilö {i:05d}")]).id
         for i in range(n)
     ]
-    now = utc_now()
-    store = await open_store(url, migrate=False)
+    now = system_clock()
+    store = await open_store(url, migrate=False, clock=system_clock)
     try:
         # One insert for all references: saving them one by one would be most of the test.
         async with store.engine.begin() as conn:
@@ -128,6 +129,7 @@ def make_sender(
         lambda payload: render(pack, payload),
         RateLimiter(tenant_rate=rate),
         config=SenderConfig(batch_size=50, lease_seconds=60.0, idle_seconds=0.1),
+        clock=system_clock,  # senders racing real leases in real time
     )
     return sender, port
 
@@ -160,7 +162,7 @@ async def counts(store: SqlStore) -> dict[str, int]:
 
 
 async def counts_at(url: str) -> dict[str, int]:
-    store = await open_store(url, migrate=False)
+    store = await open_store(url, migrate=False, clock=system_clock)
     try:
         return await counts(store)
     finally:
@@ -216,7 +218,7 @@ async def test_two_senders_on_one_database_deliver_each_message_once(
 ) -> None:
     n = 1000
     ids = await fan_out(db_url, connector, pack, n)
-    stores = [await open_store(db_url, migrate=False) for _ in range(2)]
+    stores = [await open_store(db_url, migrate=False, clock=system_clock) for _ in range(2)]
     credentials = [FixedTokenBotCredentialsFactory(DEFAULT_APP_ID, TOKEN) for _ in stores]
     pairs = [
         make_sender(store, pack, made) for store, made in zip(stores, credentials, strict=True)
@@ -260,7 +262,7 @@ async def test_two_senders_split_the_tenant_budget_between_them(
     with ConnectorDouble(expected_token=TOKEN, rate_limits=limits) as double:
         n = 300
         ids = await fan_out(db_url, double, pack, n)
-        stores = [await open_store(db_url, migrate=False) for _ in range(2)]
+        stores = [await open_store(db_url, migrate=False, clock=system_clock) for _ in range(2)]
         credentials = FixedTokenBotCredentialsFactory(DEFAULT_APP_ID, TOKEN)
         pairs = [make_sender(store, pack, credentials, rate=budget) for store in stores]
         senders = [sender for sender, _ in pairs]

@@ -20,6 +20,7 @@ from jobs.limits import RateLimiter
 from jobs.planner import Planner
 from jobs.render import render
 from jobs.sender import Sender
+from tests.clocks import fixed_clock
 from tests.jobs.test_sender import ScriptedTeams
 from tests.store.conftest import PG_URL, fresh_postgres
 
@@ -105,7 +106,10 @@ async def test_an_unsubscribe_wins_over_a_card_already_planned(
 
 
 async def _race(url: str, pack: ContentPack) -> None:
-    first, second = await open_store(url), await open_store(url)
+    first, second = (
+        await open_store(url, clock=fixed_clock()),
+        await open_store(url, clock=fixed_clock()),
+    )
     try:
         for i in range(50):
             await subscribe(first, f"a:{i}")

@@ -4,9 +4,10 @@ finish instead of cutting it off."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.app import build_planner
+from bot.clock import FixedClock
 from bot.content.models import ContentPack
 from bot.settings import load_settings
 from bot.store.sql import SqlStore
@@ -17,7 +18,9 @@ from jobs.sender import Sender
 from tests.jobs.test_sender import ScriptedTeams
 
 
-async def test_stop_waits_for_a_tick_under_way(sqlite_store: SqlStore, pack: ContentPack) -> None:
+async def test_stop_waits_for_a_tick_under_way(
+    sqlite_store: SqlStore, pack: ContentPack, clock: FixedClock
+) -> None:
     started, release = asyncio.Event(), asyncio.Event()
     finished: list[datetime] = []
 
@@ -29,10 +32,14 @@ async def test_stop_waits_for_a_tick_under_way(sqlite_store: SqlStore, pack: Con
     background = Background(
         planner=build_planner(load_settings({}), sqlite_store, pack),
         sender=Sender(
-            sqlite_store, ScriptedTeams(), lambda p: render(pack, p), RateLimiter(tenant_rate=10)
+            sqlite_store,
+            ScriptedTeams(),
+            lambda p: render(pack, p),
+            RateLimiter(tenant_rate=10),
+            clock=clock,
         ),
         timezone="Europe/Helsinki",
-        clock=lambda: datetime.now(UTC),
+        clock=clock,
         more_ticks=[("slow", slow_tick)],
     )
     await background.start()

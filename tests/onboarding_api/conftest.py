@@ -26,6 +26,7 @@ from bot.onboarding.auth import HrAuthenticator
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.service import OnboardingService
 from bot.store.sql import SqlStore, open_store
+from tests.clocks import fixed_clock
 from tests.onboarding_api._entra import API_APP_ID, HR_GROUP_ID, TENANT, EntraDouble
 
 # Monday 30 November 2026, 10:00 in Helsinki. Tuesday 1 December is the usual start date.
@@ -132,7 +133,7 @@ def sequences() -> dict[str, Sequence]:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqlStore]:
-    opened = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    opened = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", clock=fixed_clock())
     yield opened
     await opened.close()
 

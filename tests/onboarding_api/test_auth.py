@@ -3,7 +3,6 @@ keys the Entra double serves on loopback, and the local-mode API key. Fails clos
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +10,7 @@ import jwt
 import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.clock import system_seconds
 from bot.onboarding.auth import AuthError, HrAuthenticator
 from tests.onboarding_api._entra import (
     API_APP_ID,
@@ -64,8 +64,8 @@ async def test_malformed_credentials_are_401(client: TestClient, authorization: 
 @pytest.mark.parametrize(
     ("claims", "needle"),
     [
-        ({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}, "expired"),
-        ({"nbf": int(time.time()) + 3600}, "not valid yet"),
+        ({"exp": int(system_seconds()) - 3600, "iat": int(system_seconds()) - 7200}, "expired"),
+        ({"nbf": int(system_seconds()) + 3600}, "not valid yet"),
         ({"aud": "00000000-0000-4000-8000-000000000001"}, "audience"),
         ({"aud": "https://graph.microsoft.com"}, "audience"),
         ({"aud": None}, "aud"),
@@ -143,7 +143,7 @@ async def test_valid_tokens_with_the_role_pass(
     client: TestClient, entra: EntraDouble, claims: dict[str, Any]
 ) -> None:
     if "exp" in claims:  # relative to when the test runs, not to when it was collected
-        claims = {**claims, "exp": int(time.time()) + claims["exp"]}
+        claims = {**claims, "exp": int(system_seconds()) + claims["exp"]}
     response = await client.get(URL, headers=entra.bearer(**claims))
     assert response.status == 200
     assert await response.json() == {"onboardings": []}
@@ -268,7 +268,7 @@ def test_the_metadata_url_must_be_https_or_loopback() -> None:
 
 class FakeClock:
     def __init__(self) -> None:
-        self.now = time.time()
+        self.now = system_seconds()
 
     def __call__(self) -> float:
         return self.now

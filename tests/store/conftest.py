@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
+from bot.clock import FixedClock
 from bot.store.migrate import upgrade
 from bot.store.sql import SqlStore, open_store
 from bot.store.tables import metadata
@@ -142,8 +143,8 @@ async def empty_db_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def store(db_url: str) -> AsyncIterator[SqlStore]:
-    opened = await open_store(db_url)
+async def store(db_url: str, clock: FixedClock) -> AsyncIterator[SqlStore]:
+    opened = await open_store(db_url, clock=clock)
     try:
         yield opened
     finally:
@@ -151,9 +152,9 @@ async def store(db_url: str) -> AsyncIterator[SqlStore]:
 
 
 @pytest.fixture
-async def second_store(db_url: str, store: SqlStore) -> AsyncIterator[SqlStore]:
+async def second_store(db_url: str, store: SqlStore, clock: FixedClock) -> AsyncIterator[SqlStore]:
     """Another SqlStore (its own engine and pool) on the same database: a second replica."""
-    opened = await open_store(db_url, migrate=False)
+    opened = await open_store(db_url, clock=clock, migrate=False)
     try:
         yield opened
     finally:

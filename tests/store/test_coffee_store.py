@@ -19,6 +19,7 @@ from sqlalchemy import CheckConstraint, Table, event, func, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import StatementError
 
+from bot.clock import FixedClock
 from bot.coffee.model import (
     CoffeeGroup,
     Frequency,
@@ -64,8 +65,8 @@ HOSTILE = [
 
 
 @pytest.fixture
-async def coffee(db_url: str) -> AsyncIterator[SqlStore]:
-    store = SqlStore(make_engine(db_url))
+async def coffee(db_url: str, clock: FixedClock) -> AsyncIterator[SqlStore]:
+    store = SqlStore(make_engine(db_url), clock)
     try:
         yield store
     finally:
@@ -73,9 +74,9 @@ async def coffee(db_url: str) -> AsyncIterator[SqlStore]:
 
 
 @pytest.fixture
-async def other(db_url: str, coffee: SqlStore) -> AsyncIterator[SqlStore]:
+async def other(db_url: str, coffee: SqlStore, clock: FixedClock) -> AsyncIterator[SqlStore]:
     """A second replica: its own engine on the same database."""
-    store = SqlStore(make_engine(db_url))
+    store = SqlStore(make_engine(db_url), clock)
     try:
         yield store
     finally:

@@ -16,6 +16,7 @@ from bot.store.migrate import upgrade
 from bot.store.model import ConversationRef, NewDelivery, Outcome, Person, Subscription
 from bot.store.sql import SqlStore, make_engine, open_store
 from bot.store.tables import metadata
+from tests.clocks import fixed_clock
 from tests.store.conftest import fresh_postgres, postgres_only, sqlite_url
 
 T0 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
@@ -86,7 +87,7 @@ async def _dump(url: str) -> dict[str, list[dict[str, Any]]]:
 @pytest.fixture
 async def source(tmp_path: Path) -> AsyncIterator[str]:
     url = sqlite_url(tmp_path / "source" / "store.sqlite")
-    store = await open_store(url)
+    store = await open_store(url, clock=fixed_clock())
     try:
         await _fill(store)
     finally:
@@ -107,7 +108,7 @@ async def _check_copy(source: str, target: str) -> None:
     assert {table for table, _ in seen} == set(counts)
 
     # The copy is a working store: new rows get fresh ids after the copied ones.
-    store = await open_store(target)
+    store = await open_store(target, clock=fixed_clock())
     try:
         assert await store.occurrence_exists("tips:2026-11-30")
         assert await store.create_occurrence(
@@ -134,7 +135,7 @@ async def test_copy_sqlite_to_postgresql(source: str) -> None:
 
 async def test_copy_refuses_a_target_with_rows(source: str, tmp_path: Path) -> None:
     target = sqlite_url(tmp_path / "target" / "store.sqlite")
-    store = await open_store(target)
+    store = await open_store(target, clock=fixed_clock())
     await store.record_feedback("x", True, T0)
     await store.close()
     with pytest.raises(CopyError, match=r"not empty \(table feedback has rows\)"):

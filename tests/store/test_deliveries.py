@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.store.model import Delivery, DeliveryState, NewDelivery, Outcome
 from bot.store.sql import SqlStore, open_store
 from bot.store.tables import deliveries as delivery_table
+from tests.clocks import fixed_clock
 
 T0 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 LEASE = 60.0
@@ -102,7 +103,7 @@ async def test_an_error_inside_the_transaction_rolls_the_occurrence_back(
 ) -> None:
     # Fail after the occurrence row is written: take the deliveries table away underneath the
     # bulk insert (on a database of this test's own).
-    store = await open_store(empty_db_url)
+    store = await open_store(empty_db_url, clock=fixed_clock())
     try:
         async with store.engine.begin() as conn:
             await conn.run_sync(lambda sync: delivery_table.drop(sync))

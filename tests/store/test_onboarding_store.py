@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from bot.clock import FixedClock
 from bot.onboarding.model import (
     Introduction,
     Onboarding,
@@ -33,8 +34,8 @@ HOSTILE = '\'; DROP TABLE onboardings; -- "Åsa" 👩‍💻 日本語 %_\\ ' + 
 
 
 @pytest.fixture
-async def store(db_url: str) -> AsyncIterator[SqlStore]:
-    opened = SqlStore(make_engine(db_url))
+async def store(db_url: str, clock: FixedClock) -> AsyncIterator[SqlStore]:
+    opened = SqlStore(make_engine(db_url), clock)
     try:
         yield opened
     finally:
@@ -42,9 +43,9 @@ async def store(db_url: str) -> AsyncIterator[SqlStore]:
 
 
 @pytest.fixture
-async def other(db_url: str, store: SqlStore) -> AsyncIterator[SqlStore]:
+async def other(db_url: str, store: SqlStore, clock: FixedClock) -> AsyncIterator[SqlStore]:
     """A second replica: its own engine on the same database."""
-    opened = SqlStore(make_engine(db_url))
+    opened = SqlStore(make_engine(db_url), clock)
     try:
         yield opened
     finally:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import StatementError
 from bot.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from bot.store.sql import SqlStore, make_engine, open_store
 from bot.store.tables import metadata
+from tests.clocks import fixed_clock
 from tests.store.conftest import sqlite_url
 
 
@@ -129,7 +130,7 @@ async def test_upgrade_twice_and_concurrently_is_harmless(empty_db_url: str) -> 
     # Two replicas starting at the same moment both migrate.
     await asyncio.gather(upgrade(empty_db_url), upgrade(empty_db_url))
     await upgrade(empty_db_url)
-    store = await open_store(empty_db_url)
+    store = await open_store(empty_db_url, clock=fixed_clock())
     try:
         assert await store.occurrence_exists("nothing:yet") is False
     finally:
@@ -138,13 +139,13 @@ async def test_upgrade_twice_and_concurrently_is_harmless(empty_db_url: str) -> 
 
 async def test_open_store_creates_the_parent_directory(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "er" / "store.sqlite"
-    store = await open_store(sqlite_url(path))
+    store = await open_store(sqlite_url(path), clock=fixed_clock())
     await store.close()
     assert path.is_file()
 
 
 async def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
-    store = await open_store(sqlite_url(tmp_path / "store.sqlite"))
+    store = await open_store(sqlite_url(tmp_path / "store.sqlite"), clock=fixed_clock())
     try:
         async with store.engine.connect() as conn:
             journal = (await conn.execute(text("PRAGMA journal_mode"))).scalar_one()
@@ -158,7 +159,7 @@ async def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path
 
 
 async def test_open_store_without_migrate_does_not_touch_the_schema(empty_db_url: str) -> None:
-    store = await open_store(empty_db_url, migrate=False)
+    store = await open_store(empty_db_url, migrate=False, clock=fixed_clock())
     try:
         async with store.engine.connect() as conn:
             assert await conn.run_sync(current_revision) is None
