@@ -9,7 +9,7 @@ PLAYGROUND_VERSION := 0.2.28
 PLAYGROUND := .playground/node_modules/.bin/agentsplayground
 TOOLS_STAMP := tools/node_modules/.installed
 
-.PHONY: run test lint typecheck unit bench bench-qa bench-fanout bench-pairing package playground clean
+.PHONY: run test lint typecheck unit test-clocks test-random faketime bench bench-qa bench-fanout bench-pairing package playground clean
 
 $(STAMP): pyproject.toml
 	@if [ ! -x "$(PY)" ]; then \
@@ -37,6 +37,25 @@ unit: $(STAMP) $(TOOLS_STAMP) browser
 	$(PY) -m pytest -q
 
 test: lint typecheck unit
+
+# The suite again at four other wall-clock times under libfaketime (tools/test_clocks.sh says
+# which and why): proof that no test depends on the day it runs. CI runs it after `test`.
+test-clocks: $(STAMP) $(TOOLS_STAMP) browser faketime
+	PY=$(PY) tools/test_clocks.sh
+
+# The suite in a random order (the seed is printed; rerun one with SEED=n): order-dependent
+# tests show up here.
+SEED ?= $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+test-random: $(STAMP) $(TOOLS_STAMP) browser
+	$(PY) -m pytest -q -n 2 --random-order-bucket=global --random-order-seed=$(SEED)
+
+# libfaketime for test-clocks: installed when missing and running as root.
+faketime:
+	@command -v faketime >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "faketime is missing: installing it with apt-get (runs the suite at other dates)"; \
+	    apt-get update -qq && apt-get install -y -qq faketime >/dev/null; \
+	  else echo "error: test-clocks needs libfaketime (apt-get install faketime)" >&2; exit 1; fi; }
 
 bench-qa: $(STAMP)
 	taskset -c 0 $(PY) bench/qa_bench.py 2>/dev/null || $(PY) bench/qa_bench.py
