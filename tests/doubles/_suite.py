@@ -75,10 +75,13 @@ class Doubles(StartStop):
                 double.unbind()
 
     def reset(self) -> None:
-        """Forget recorded calls, faults and rate-limit history of every double."""
+        """Forget recorded calls, faults and rate-limit history of every double, and the
+        calendars' events and busy times: one test's bookings must not count in the next
+        (a test that counted events failed when another booking test ran before it)."""
         self.identity.calls.clear()
         self.connector.reset()
         self.graph.reset()
+        self.graph.clear_calendars()
 
     def bot_settings(self) -> dict[str, str]:
         """botframework configuration overrides (``TO_BOT_FROM_CHANNEL_*`` and friends)."""

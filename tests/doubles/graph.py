@@ -334,6 +334,16 @@ class GraphDouble(Double):
         with self._lock:
             self._permissions = set(self.initial_permissions)
 
+    def clear_calendars(self) -> None:
+        """Forget every event created through the API and every busy interval set up, so
+        a test sees only its own bookings; users stay."""
+        with self._lock:
+            self._events.clear()
+            self._event_owner.clear()
+            self._transactions.clear()
+            for user in self._users.values():
+                user.calendar.clear()
+
     # -- test set-up -------------------------------------------------------------------
 
     def add_user(
