@@ -17,7 +17,8 @@ Sources, all in this folder:
   every language; the manifest's command lists and the command keys of the localization
   files are generated from it;
 * ``locales/<file>``: the app name and descriptions in each additional language;
-* the icons are drawn here, from one geometric description (:func:`symbol_label`).
+* ``color.png`` (192×192) and ``outline.png`` (32×32, white on transparent): the icons,
+  committed files drawn by ``tools/draw_icons.py``; the build only checks them.
 
 The build checks the package offline before writing it (:func:`check_package`) and exits
 non-zero with a message that names every problem it found. Full JSON-schema validation is
@@ -228,12 +229,17 @@ class Command:
     description: Mapping[str, str]
 
 
-def load_json(path: Path) -> object:
-    """Parse a JSON source file; a syntax error names the file, line and column."""
+def read_source(path: Path) -> bytes:
+    """The bytes of a source file; one that cannot be read is a problem naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except OSError as exc:
         raise PackageError([f"{path}: cannot read: {exc.strerror}"]) from exc
+
+
+def load_json(path: Path) -> object:
+    """Parse a JSON source file; a syntax error names the file, line and column."""
+    text = read_source(path).decode("utf-8")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -428,152 +434,69 @@ def to_json_bytes(value: object) -> bytes:
 
 # --------------------------------------------------------------------------- icons
 #
-# One symbol, a speech bubble with a heart: the bot answers, and it is about caring for
-# a community. It is described once, as a function from a point of a unit square to a
-# label; each icon style maps labels to colours and places the unit square on its canvas.
-
-BACKGROUND, BUBBLE, HEART = 0, 1, 2
-Rgba = tuple[int, int, int, int]
-ACCENT: Rgba = (0x1F, 0x5C, 0x99, 0xFF)  # = accentColor in the template
-WHITE: Rgba = (0xFF, 0xFF, 0xFF, 0xFF)
-TRANSPARENT: Rgba = (0xFF, 0xFF, 0xFF, 0x00)  # white, so averaging with white stays white
-CORAL: Rgba = (0xE8, 0x60, 0x4C, 0xFF)
-
-
-@dataclass(frozen=True)
-class IconStyle:
-    """How the symbol is painted on one icon."""
-
-    size: int
-    scale: float  # side of the symbol's unit square as a fraction of the canvas
-    colours: Mapping[int, Rgba]  # label -> colour
-    samples: int  # supersamples per axis on pixels that an edge crosses
-
-
-COLOR_STYLE = IconStyle(
-    size=COLOR_ICON_SIZE,
-    scale=0.72,  # leaves the margin Teams crops for its rounded tiles
-    colours={BACKGROUND: ACCENT, BUBBLE: WHITE, HEART: CORAL},
-    samples=4,
-)
-OUTLINE_STYLE = IconStyle(
-    size=OUTLINE_ICON_SIZE,
-    scale=1.0,
-    colours={BACKGROUND: TRANSPARENT, BUBBLE: WHITE, HEART: TRANSPARENT},
-    samples=8,
-)
-
-
-def _in_rounded_rect(
-    x: float, y: float, cx: float, cy: float, hw: float, hh: float, r: float
-) -> bool:
-    dx = max(abs(x - cx) - (hw - r), 0.0)
-    dy = max(abs(y - cy) - (hh - r), 0.0)
-    return dx * dx + dy * dy <= r * r and abs(x - cx) <= hw and abs(y - cy) <= hh
-
-
-def _in_triangle(
-    x: float, y: float, a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]
-) -> bool:
-    def side(p: tuple[float, float], q: tuple[float, float]) -> float:
-        return (q[0] - p[0]) * (y - p[1]) - (q[1] - p[1]) * (x - p[0])
-
-    s1, s2, s3 = side(a, b), side(b, c), side(c, a)
-    return (s1 >= 0 and s2 >= 0 and s3 >= 0) or (s1 <= 0 and s2 <= 0 and s3 <= 0)
-
-
-def _in_heart(x: float, y: float, cx: float, cy: float, size: float) -> bool:
-    # The classic implicit heart (x² + y² − 1)³ − x²y³ ≤ 0, y pointing up; its visual
-    # centre sits at about y = 0.12, hence the shift.
-    hx = (x - cx) / size
-    hy = (cy - y) / size + 0.12
-    q = hx * hx + hy * hy - 1.0
-    return q * q * q - hx * hx * hy * hy * hy <= 0.0
-
-
-def symbol_label(x: float, y: float) -> int:
-    """The single source of the icon: which part of the symbol the point (x, y) is in.
-
-    Coordinates are in the unit square, y pointing down.
-    """
-    in_bubble = _in_rounded_rect(x, y, 0.5, 0.42, 0.40, 0.29, 0.15) or _in_triangle(
-        x, y, (0.26, 0.60), (0.50, 0.66), (0.20, 0.91)
-    )
-    if not in_bubble:
-        return BACKGROUND
-    if _in_heart(x, y, 0.5, 0.42, 0.155):
-        return HEART
-    return BUBBLE
-
-
-def render_icon(style: IconStyle, shape: Callable[[float, float], int] = symbol_label) -> bytes:
-    """Draw a square RGBA icon, anti-aliased by supersampling the pixels that edges cross."""
-    size, n = style.size, style.samples
-    offset = 0.5 - 0.5 / style.scale  # the unit square is centred on the canvas
-
-    def label_at(px: float, py: float) -> int:
-        return shape(offset + px / size / style.scale, offset + py / size / style.scale)
-
-    # Labels at pixel corners, shared by neighbours: a pixel whose corners and centre agree
-    # is taken as uniform; the others are supersampled n × n.
-    corners = [[label_at(i, j) for i in range(size + 1)] for j in range(size + 1)]
-    out = bytearray()
-    for j in range(size):
-        out.append(0)  # PNG filter type None for this row
-        for i in range(size):
-            probe = {
-                corners[j][i],
-                corners[j][i + 1],
-                corners[j + 1][i],
-                corners[j + 1][i + 1],
-                label_at(i + 0.5, j + 0.5),
-            }
-            if len(probe) == 1:
-                out.extend(style.colours[probe.pop()])
-                continue
-            counts: dict[int, int] = {}
-            for sj in range(n):
-                for si in range(n):
-                    label = label_at(i + (si + 0.5) / n, j + (sj + 0.5) / n)
-                    counts[label] = counts.get(label, 0) + 1
-            total = n * n
-            out.extend(
-                round(sum(style.colours[label][k] * c for label, c in counts.items()) / total)
-                for k in range(4)
-            )
-    return encode_png(size, size, bytes(out))
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
+# The icons are committed files, drawn by tools/draw_icons.py. The build reads a PNG only as
+# far as Teams' rules need: the header for the size, and for the outline icon the pixels,
+# which must be white on transparent. The standard library's zlib is all that takes.
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def encode_png(width: int, height: int, filtered_rows: bytes) -> bytes:
-    """A PNG file from 8-bit RGBA rows, each already prefixed with its filter byte."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        PNG_SIGNATURE
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(filtered_rows, 9))
-        + _chunk(b"IEND", b"")
-    )
+# Colour type -> the bit depths the PNG specification allows with it (table 11.1).
+PNG_BIT_DEPTHS: Mapping[int, tuple[int, ...]] = {
+    0: (1, 2, 4, 8, 16),  # grey
+    2: (8, 16),  # RGB
+    3: (1, 2, 4, 8),  # palette
+    4: (8, 16),  # grey + alpha
+    6: (8, 16),  # RGBA
+}
+# The outline icon needs an alpha channel to be transparent; its pixels are read in these
+# formats at 8 bits (colour type -> bytes a pixel), the ones image editors write.
+OUTLINE_FORMATS: Mapping[int, int] = {4: 2, 6: 4}
 
 
 @dataclass(frozen=True)
-class PngImage:
-    """A decoded PNG: size, format, and (for 8-bit non-palette images) RGBA pixels."""
+class Png:
+    """The header of a PNG file and its image data, still compressed."""
 
     width: int
     height: int
     bit_depth: int
     colour_type: int
-    rgba: bytes | None  # None when the format is one this reader does not decode
+    interlaced: bool
+    compressed: bytes  # the IDAT chunks, joined
 
 
-_CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}  # grey, RGB, grey+alpha, RGBA
+def read_png(data: bytes) -> Png:
+    """Walk the chunks of a PNG file (checking their CRCs) and read its header.
+
+    Raises ValueError, saying why, for data that is not a complete, well-formed PNG.
+    """
+    if not data.startswith(PNG_SIGNATURE):
+        raise ValueError("is not a PNG file (no PNG signature)")
+    chunks: list[tuple[str, bytes]] = []
+    pos = len(PNG_SIGNATURE)
+    while not chunks or chunks[-1][0] != "IEND":
+        if pos + 12 > len(data):
+            raise ValueError("is truncated: the file ends before its IEND chunk")
+        length, tag = struct.unpack(">I4s", data[pos : pos + 8])
+        kind, end = tag.decode("latin-1"), pos + 12 + length
+        if end > len(data):
+            raise ValueError(f"is truncated: the file ends inside its {kind!r} chunk")
+        body = data[pos + 8 : end - 4]
+        if struct.unpack(">I", data[end - 4 : end])[0] != zlib.crc32(tag + body):
+            raise ValueError(f"is corrupt: the {kind!r} chunk fails its CRC check")
+        chunks.append((kind, body))
+        pos = end
+    kind, header = chunks[0]
+    if kind != "IHDR" or len(header) != 13:
+        raise ValueError("is corrupt: it does not start with an IHDR chunk")
+    width, height, depth, colour, compression, filtering, interlace = struct.unpack(
+        ">IIBBBBB", header
+    )
+    if depth not in PNG_BIT_DEPTHS.get(colour, ()):
+        raise ValueError(f"is corrupt: colour type {colour} with bit depth {depth} is not PNG")
+    if compression != 0 or filtering != 0 or interlace not in (0, 1):
+        raise ValueError("is corrupt: unknown compression, filter or interlace method")
+    idat = b"".join(body for kind, body in chunks if kind == "IDAT")
+    return Png(width, height, depth, colour, interlace == 1, idat)
 
 
 def _paeth(a: int, b: int, c: int) -> int:
@@ -584,80 +507,41 @@ def _paeth(a: int, b: int, c: int) -> int:
     return b if pb <= pc else c
 
 
-def _unfilter(raw: bytes, width: int, height: int, bpp: int) -> bytes:
-    stride = width * bpp
-    if len(raw) != height * (stride + 1):
-        raise ValueError("image data has the wrong length")
+def png_pixels(png: Png, bpp: int) -> bytes:
+    """The pixels of an 8-bit, non-interlaced PNG of ``bpp`` bytes a pixel, row by row.
+
+    Undoes the row filters (PNG specification, section 9), which encoders choose row by
+    row. Raises ValueError for image data that does not fit the header.
+    """
+    stride = png.width * bpp
+    size = png.height * (stride + 1)  # each row starts with its filter type
+    inflater = zlib.decompressobj()
+    try:
+        # At most one byte more than the image needs: a small icon cannot inflate to gigabytes.
+        raw = inflater.decompress(png.compressed, size + 1)
+    except zlib.error as exc:
+        raise ValueError(f"is corrupt: its image data does not decompress ({exc})") from exc
+    if len(raw) != size or not inflater.eof:
+        raise ValueError(
+            f"is corrupt: its image data is not the {size} bytes of {png.width}×{png.height} pixels"
+        )
     out = bytearray()
-    previous = bytearray(stride)
-    for row in range(height):
-        start = row * (stride + 1)
+    previous = bytes(stride)
+    for y in range(png.height):
+        start = y * (stride + 1)
         kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        if kind > 4:
+            raise ValueError(f"is corrupt: unknown filter type {kind} in row {y}")
         for k in range(stride):
             left = line[k - bpp] if k >= bpp else 0
+            up_left = previous[k - bpp] if k >= bpp else 0
             up = previous[k]
-            upper_left = previous[k - bpp] if k >= bpp else 0
-            if kind == 1:
-                line[k] = (line[k] + left) & 0xFF
-            elif kind == 2:
-                line[k] = (line[k] + up) & 0xFF
-            elif kind == 3:
-                line[k] = (line[k] + (left + up) // 2) & 0xFF
-            elif kind == 4:
-                line[k] = (line[k] + _paeth(left, up, upper_left)) & 0xFF
-            elif kind != 0:
-                raise ValueError(f"unknown filter type {kind} in row {row}")
-        out.extend(line)
-        previous = line
+            # None, Sub, Up, Average, Paeth: each adds back a prediction from its neighbours.
+            predictions = (0, left, up, (left + up) // 2, _paeth(left, up, up_left))
+            line[k] = (line[k] + predictions[kind]) & 0xFF
+        out += line
+        previous = bytes(line)
     return bytes(out)
-
-
-def read_png(data: bytes) -> PngImage:
-    """Parse a PNG: always its IHDR; pixels for 8-bit grey/RGB(A) non-interlaced images.
-
-    Raises ValueError for data that is not a well-formed PNG.
-    """
-    if not data.startswith(PNG_SIGNATURE):
-        raise ValueError("not a PNG file (bad signature)")
-    pos, chunks = len(PNG_SIGNATURE), []
-    while pos + 8 <= len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind = data[pos + 4 : pos + 8]
-        body = data[pos + 8 : pos + 8 + length]
-        crc = data[pos + 8 + length : pos + 12 + length]
-        if len(body) != length or len(crc) != 4:
-            raise ValueError(f"truncated {kind.decode('latin-1')} chunk")
-        if struct.unpack(">I", crc)[0] != zlib.crc32(kind + body):
-            raise ValueError(f"bad CRC in {kind.decode('latin-1')} chunk")
-        chunks.append((kind, body))
-        pos += 12 + length
-        if kind == b"IEND":
-            break
-    if not chunks or chunks[0][0] != b"IHDR" or len(chunks[0][1]) != 13:
-        raise ValueError("missing IHDR chunk")
-    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
-    if chunks[-1][0] != b"IEND":
-        raise ValueError("missing IEND chunk")
-    if depth != 8 or colour not in _CHANNELS or interlace != 0:
-        return PngImage(width, height, depth, colour, None)
-    channels = _CHANNELS[colour]
-    try:
-        raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
-    except zlib.error as exc:
-        raise ValueError(f"corrupt image data: {exc}") from exc
-    pixels = _unfilter(raw, width, height, channels)
-    rgba = bytearray()
-    for p in range(0, len(pixels), channels):
-        px = pixels[p : p + channels]
-        if channels == 1:
-            rgba.extend((px[0], px[0], px[0], 255))
-        elif channels == 2:
-            rgba.extend((px[0], px[0], px[0], px[1]))
-        elif channels == 3:
-            rgba.extend((px[0], px[1], px[2], 255))
-        else:
-            rgba.extend(px)
-    return PngImage(width, height, depth, colour, bytes(rgba))
 
 
 # --------------------------------------------------------------------------- checks
@@ -818,37 +702,49 @@ def _check_localization(
     return problems
 
 
-def _check_icon(name: str, data: bytes | None, size: int, outline: bool) -> list[str]:
-    if data is None:
-        return [f"{name}: missing from the package"]
+def _check_outline(name: str, png: Png) -> list[str]:
+    """Teams shows the outline icon on its own colours: white on transparent only."""
+    bpp = OUTLINE_FORMATS.get(png.colour_type)
+    if bpp is None or png.bit_depth != 8 or png.interlaced:
+        return [
+            f"{name}: must be an 8-bit, non-interlaced RGBA or grey+alpha PNG (it has colour "
+            f"type {png.colour_type}, bit depth {png.bit_depth}): an outline icon is white on "
+            "transparent"
+        ]
     try:
-        image = read_png(data)
+        pixels = png_pixels(png, bpp)
     except ValueError as exc:
         return [f"{name}: {exc}"]
-    if (image.width, image.height) != (size, size):
-        return [f"{name}: is {image.width}×{image.height} pixels, must be {size}×{size}"]
-    if not outline:
-        return []
-    if image.rgba is None:
-        return [f"{name}: must be an 8-bit RGBA or grey+alpha PNG to be checked"]
-    pixels = image.rgba
     visible = 0
-    for p in range(0, len(pixels), 4):
-        r, g, b, a = pixels[p], pixels[p + 1], pixels[p + 2], pixels[p + 3]
-        if a == 0:
+    for p in range(0, len(pixels), bpp):
+        *colour, alpha = pixels[p : p + bpp]
+        if alpha == 0:
             continue
-        if (r, g, b) != (255, 255, 255):
-            x, y = (p // 4) % image.width, (p // 4) // image.width
+        if any(value != 255 for value in colour):
+            x, y = (p // bpp) % png.width, (p // bpp) // png.width
+            r, g, b = colour if bpp == 4 else colour * 3
             return [
-                f"{name}: pixel ({x}, {y}) is rgb({r}, {g}, {b}) with alpha {a}: "
+                f"{name}: pixel ({x}, {y}) is rgb({r}, {g}, {b}) with alpha {alpha}: "
                 "an outline icon must be white on transparent only"
             ]
         visible += 1
     if visible == 0:
         return [f"{name}: is fully transparent"]
-    if visible == image.width * image.height:
+    if visible == png.width * png.height:
         return [f"{name}: has no transparent pixels; it must be white on transparent"]
     return []
+
+
+def _check_icon(name: str, data: bytes | None, size: int, outline: bool) -> list[str]:
+    if data is None:
+        return [f"{name}: missing from the package"]
+    try:
+        png = read_png(data)
+    except ValueError as exc:
+        return [f"{name}: {exc}"]
+    if (png.width, png.height) != (size, size):
+        return [f"{name}: is {png.width}×{png.height} pixels, must be {size}×{size}"]
+    return _check_outline(name, png) if outline else []
 
 
 def check_package(files: Mapping[str, bytes]) -> list[str]:
@@ -984,8 +880,8 @@ def build_package(
         source_path = locales_dir / file
         source = load_json(source_path)
         files[file] = to_json_bytes(render_localization(source, str(source_path), tag, slots))
-    files[COLOR_ICON_NAME] = render_icon(COLOR_STYLE)
-    files[OUTLINE_ICON_NAME] = render_icon(OUTLINE_STYLE)
+    for icon in (COLOR_ICON_NAME, OUTLINE_ICON_NAME):
+        files[icon] = read_source(HERE / icon)
 
     problems = check_package(files)
     if schema_validator is not None and not problems:

@@ -1,13 +1,17 @@
-"""The Teams app package: appmanifest/build.py renders, checks and zips it."""
+"""The Teams app package: appmanifest/build.py renders, checks and zips it; the icons it
+reads are what tools/draw_icons.py draws."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import os
+import shutil
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -15,9 +19,13 @@ from typing import Any
 
 import pytest
 
+from tools.draw_icons import COLOR_STYLE, OUTLINE_STYLE, draw, encode_png
+
 ROOT = Path(__file__).resolve().parent.parent
-BUILD_SCRIPT = ROOT / "appmanifest" / "build.py"
-COMMANDS_JSON = ROOT / "appmanifest" / "commands.json"
+APPMANIFEST = ROOT / "appmanifest"
+BUILD_SCRIPT = APPMANIFEST / "build.py"
+DRAW_SCRIPT = ROOT / "tools" / "draw_icons.py"
+COMMANDS_JSON = APPMANIFEST / "commands.json"
 PACKAGE_FILES = {"manifest.json", "en.json", "sv.json", "color.png", "outline.png"}
 APP_ID = "12345678-abcd-4ef0-9876-0123456789ab"
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
@@ -54,10 +62,12 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
-def _run(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, env: Mapping[str, str] | None = None, script: Path = BUILD_SCRIPT
+) -> subprocess.CompletedProcess[str]:
     # Our own script with arguments the tests choose: no untrusted input.
     return subprocess.run(  # noqa: S603
-        [sys.executable, str(BUILD_SCRIPT), *args],
+        [sys.executable, str(script), *args],
         cwd=ROOT,
         env=dict(env) if env is not None else _clean_env(),
         capture_output=True,
@@ -169,63 +179,176 @@ def test_bad_app_id_from_the_environment_is_refused_too(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ icons
 
 
-def test_icons_have_the_required_sizes(build: ModuleType, files: dict[str, bytes]) -> None:
-    color = build.read_png(files["color.png"])
-    outline = build.read_png(files["outline.png"])
+def _png(size: int, rgba: bytes, filter_type: int = 0) -> bytes:
+    """An RGBA PNG whose rows all use one filter type, as image editors choose them."""
+    stride, rows, previous = 4 * size, bytearray(), bytes(4 * size)
+    for y in range(size):
+        line = rgba[y * stride : (y + 1) * stride]
+        rows.append(filter_type)
+        for k in range(stride):
+            a, b = line[k - 4] if k >= 4 else 0, previous[k]
+            c = previous[k - 4] if k >= 4 else 0
+            # Paeth's choice as the PNG specification words it: the nearest of a, b, c to
+            # a + b - c, ties going to a, then b.
+            paeth = min((abs(b - c), 0, a), (abs(a - c), 1, b), (abs(a + b - 2 * c), 2, c))[2]
+            prediction = (0, a, b, (a + b) // 2, paeth)[filter_type]
+            rows.append((line[k] - prediction) & 0xFF)
+        previous = line
+    return encode_png(size, size, bytes(rows))
 
-    assert (color.width, color.height) == (192, 192)
-    assert (outline.width, outline.height) == (32, 32)
+
+def test_the_committed_icons_are_what_tools_draw_icons_draws(
+    build: ModuleType, tmp_path: Path
+) -> None:
+    # Our own script with arguments the test chooses: no untrusted input.
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(DRAW_SCRIPT), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+    def image(path: Path) -> tuple[object, ...]:
+        # The header and the rows once inflated, not the file's bytes: another zlib may pack
+        # the same image into other bytes, which is no drift.
+        png = build.read_png(path.read_bytes())
+        return (
+            png.width,
+            png.height,
+            png.bit_depth,
+            png.colour_type,
+            png.interlaced,
+            zlib.decompress(png.compressed),
+        )
+
+    for name in ("color.png", "outline.png"):
+        assert image(tmp_path / name) == image(APPMANIFEST / name), (
+            f"appmanifest/{name} is not what tools/draw_icons.py draws: run it and commit"
+        )
 
 
-def test_outline_icon_is_white_on_transparent_only(
+def test_the_package_carries_the_committed_icons_in_the_required_sizes(
     build: ModuleType, files: dict[str, bytes]
 ) -> None:
-    outline = build.read_png(files["outline.png"])
-    pixels = list(_rgba_pixels(outline.rgba))
+    for name, size in (("color.png", 192), ("outline.png", 32)):
+        assert files[name] == (APPMANIFEST / name).read_bytes()
+        png = build.read_png(files[name])
+        assert (png.width, png.height) == (size, size)
 
+
+def test_outline_drawing_is_white_on_transparent_and_anti_aliased() -> None:
+    pixels = list(_rgba_pixels(draw(OUTLINE_STYLE)))
+
+    assert len(pixels) == 32 * 32
     assert all(a == 0 or (r, g, b) == (255, 255, 255) for r, g, b, a in pixels)
     alphas = {a for _, _, _, a in pixels}
     assert 0 in alphas and 255 in alphas  # a shape on a transparent background
     assert any(0 < a < 255 for a in alphas)  # anti-aliased edges
 
 
-def test_colour_icon_has_a_full_colour_background(
-    build: ModuleType, files: dict[str, bytes]
-) -> None:
-    color = build.read_png(files["color.png"])
-    pixels = list(_rgba_pixels(color.rgba))
+def test_colour_drawing_has_a_full_colour_background_in_the_accent_colour() -> None:
+    pixels = list(_rgba_pixels(draw(COLOR_STYLE)))
 
+    assert len(pixels) == 192 * 192
     assert all(a == 255 for _, _, _, a in pixels)
-    manifest = _json(files, "manifest.json")
-    accent = tuple(int(manifest["accentColor"][k : k + 2], 16) for k in (1, 3, 5))
-    assert pixels[0][:3] == accent  # the corner shows the background, in the accent colour
+    template = json.loads((APPMANIFEST / "manifest.template.json").read_text("utf-8"))
+    accent = tuple(int(template["accentColor"][k : k + 2], 16) for k in (1, 3, 5))
+    assert pixels[0][:3] == accent  # the corner shows the background
     assert len({p[:3] for p in pixels}) > 3  # symbol colours plus anti-aliasing blends
 
 
-def test_check_refuses_a_coloured_pixel_in_the_outline_icon(
-    build: ModuleType, files: dict[str, bytes]
+@pytest.mark.parametrize("filter_type", [0, 1, 2, 3, 4])
+def test_check_reads_the_outline_through_every_png_row_filter(
+    build: ModuleType, files: dict[str, bytes], filter_type: int
 ) -> None:
-    outline = build.read_png(files["outline.png"])
-    rgba = bytearray(outline.rgba)
-    rgba[0:4] = bytes((255, 0, 0, 255))  # pixel (0, 0) opaque red
-    rows = b"".join(b"\x00" + bytes(rgba[y * 128 : (y + 1) * 128]) for y in range(32))
-    broken = dict(files) | {"outline.png": build.encode_png(32, 32, rows)}
+    rgba = bytearray(draw(OUTLINE_STYLE))
+    good = dict(files) | {"outline.png": _png(32, rgba, filter_type)}
+    rgba[4 * (32 * 20 + 7) : 4 * (32 * 20 + 8)] = bytes((0, 0, 0, 128))  # pixel (7, 20)
+    broken = dict(files) | {"outline.png": _png(32, rgba, filter_type)}
 
-    problems = build.check_package(broken)
-
-    assert any(
-        "outline.png: pixel (0, 0) is rgb(255, 0, 0)" in p and "white on transparent" in p
-        for p in problems
-    ), problems
+    assert build.check_package(good) == []
+    assert build.check_package(broken) == [
+        "outline.png: pixel (7, 20) is rgb(0, 0, 0) with alpha 128: "
+        "an outline icon must be white on transparent only"
+    ]
 
 
-def test_check_refuses_a_wrongly_sized_icon(build: ModuleType, files: dict[str, bytes]) -> None:
-    rows = b"".join(b"\x00" + bytes(4 * 100) for _ in range(100))
-    broken = dict(files) | {"color.png": build.encode_png(100, 100, rows)}
+def _run_with_icon(
+    tmp_path: Path, name: str, data: bytes | None
+) -> subprocess.CompletedProcess[str]:
+    """The command line on a copy of appmanifest/ whose icon `name` is `data` (None: gone)."""
+    sources = tmp_path / "appmanifest"
+    shutil.copytree(APPMANIFEST, sources, ignore=shutil.ignore_patterns("__pycache__"))
+    if data is None:
+        (sources / name).unlink()
+    else:
+        (sources / name).write_bytes(data)
+    return _run("--out", str(tmp_path / "app.zip"), script=sources / "build.py")
 
-    problems = build.check_package(broken)
 
-    assert "color.png: is 100×100 pixels, must be 192×192" in problems
+def _with_colour_type(png: bytes, colour_type: int) -> bytes:
+    """The PNG with another colour type in its header (and the header's CRC to match)."""
+    header = png[12:25] + bytes((colour_type,)) + png[26:29]  # 'IHDR' and its 13 bytes
+    return png[:12] + header + struct.pack(">I", zlib.crc32(header)) + png[33:]
+
+
+def _with_a_flipped_byte(data: bytes, index: int) -> bytes:
+    return data[:index] + bytes((data[index] ^ 0xFF,)) + data[index + 1 :]
+
+
+COLOR_PNG = (APPMANIFEST / "color.png").read_bytes()
+OUTLINE_PNG = (APPMANIFEST / "outline.png").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "color.png",
+            _png(100, bytes(4 * 100 * 100)),
+            "color.png: is 100×100 pixels, must be 192×192",
+        ),
+        ("outline.png", COLOR_PNG, "outline.png: is 192×192 pixels, must be 32×32"),
+        ("outline.png", b"GIF89a\x20\x00\x20\x00", "outline.png: is not a PNG file"),
+        ("color.png", b"", "color.png: is not a PNG file"),
+        ("outline.png", None, "outline.png: cannot read: No such file or directory"),
+        ("color.png", COLOR_PNG[: len(COLOR_PNG) // 2], "color.png: is truncated"),
+        ("outline.png", OUTLINE_PNG[:-12], "outline.png: is truncated"),
+        (
+            "color.png",
+            _with_a_flipped_byte(COLOR_PNG, 100),
+            "color.png: is corrupt: the 'IDAT' chunk fails its CRC check",
+        ),
+        (
+            "outline.png",
+            _png(32, bytes((255, 255, 255, 255)) * (32 * 32)),
+            "outline.png: has no transparent pixels",
+        ),
+        (
+            "outline.png",
+            _with_colour_type(OUTLINE_PNG, 2),
+            "outline.png: must be an 8-bit, non-interlaced RGBA or grey+alpha PNG "
+            "(it has colour type 2, bit depth 8)",
+        ),
+        ("outline.png", _png(32, bytes(4 * 32 * 32)), "outline.png: is fully transparent"),
+        (
+            "outline.png",
+            _png(32, bytes((255, 0, 0, 255)) + draw(OUTLINE_STYLE)[4:]),
+            "outline.png: pixel (0, 0) is rgb(255, 0, 0) with alpha 255",
+        ),
+    ],
+)
+def test_a_broken_icon_stops_the_build_with_a_message_naming_the_file(
+    tmp_path: Path, name: str, data: bytes | None, message: str
+) -> None:
+    result = _run_with_icon(tmp_path, name, data)
+
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "no package written" in result.stderr
+    assert not (tmp_path / "app.zip").exists()
 
 
 # ------------------------------------------------------------------ commands and languages
