@@ -32,6 +32,7 @@ from bot.coffee.model import (
     Participant,
     Scope,
 )
+from bot.store.columns import clean_text
 from bot.store.feature_tables import (
     coffee_answers,
     coffee_groups,
@@ -39,7 +40,6 @@ from bot.store.feature_tables import (
     coffee_rounds,
     json_token,
 )
-from bot.store.tables import clean_text
 
 # Ids per IN (...) list: far below SQLite's and asyncpg's limits on bound parameters.
 ID_CHUNK = 1_000

@@ -39,8 +39,8 @@ from bot.onboarding.model import (
     StepState,
 )
 from bot.store.coffee_sql import SqlHostBase, chunks
+from bot.store.columns import UtcDateTime
 from bot.store.feature_tables import introductions, onboarding_steps, onboardings
-from bot.store.tables import UtcDateTime
 
 _ACTIVE = OnboardingState.ACTIVE.value
 _SCHEDULED = StepState.SCHEDULED.value

@@ -50,6 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.clock import Clock
 from bot.store.coffee_sql import CoffeeSqlMixin
+from bot.store.columns import UtcDateTime, clean_text, dump_json
 from bot.store.model import (
     ConversationRef,
     Delivery,
@@ -63,10 +64,7 @@ from bot.store.model import (
 )
 from bot.store.onboarding_sql import OnboardingSqlMixin
 from bot.store.tables import (
-    UtcDateTime,
-    clean_text,
     conversation_refs,
-    dump_json,
     feedback,
     misses,
     occurrences,
