@@ -19,10 +19,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -35,7 +34,6 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    event,
     func,
     insert,
     literal,
@@ -45,12 +43,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, RowMapping, make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.store.coffee_sql import CoffeeSqlMixin
 from bot.store.columns import UtcDateTime, clean_text, dump_json
+from bot.store.engine import make_engine, write_transaction
+from bot.store.migrate import upgrade_engine
 from bot.store.model import (
     ConversationRef,
     Delivery,
@@ -79,11 +79,9 @@ from bot.store.tables import deliveries as delivery_table
 
 log = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 MAX_FINISH_GROUP = 1_000  # finishes per transaction (bound parameters stay far below limits)
 MAX_IN_LIST = 1_000  # ids per IN list of a batched read
 FAILURES_REPORTED = 1_000  # newest failures in a report; the counts cover all of them
-_IMMEDIATE = "yhteiso_sqlite_immediate"  # execution option read by the BEGIN hook
 
 # Literal states (not bound parameters): neither database uses a partial index otherwise.
 _IS_PENDING = delivery_table.c.state == literal_column(f"'{DeliveryState.PENDING.value}'")
@@ -120,55 +118,10 @@ _SQLITE_BULK_INSERT = str(
 )
 
 
-def make_engine(url: str, *, create_directory: bool = True) -> AsyncEngine:
-    """An async engine set up for the store: SQLite pragmas and BEGIN handling, or asyncpg.
-
-    `sqlite:///path` and `postgresql://...` are accepted too and get the async driver.
-    """
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        database = parsed.database or ""
-        in_memory = database in ("", ":memory:") or database.startswith("file:")
-        if create_directory and not in_memory:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(parsed.set(drivername="sqlite+aiosqlite"))
-        _set_up_sqlite(engine)
-        return engine
-    if backend == "postgresql":
-        return create_async_engine(parsed.set(drivername="postgresql+asyncpg"), pool_pre_ping=True)
-    raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}")
-
-
-def _set_up_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take BEGIN away from the sqlite3 driver (it skips it for SELECT and DDL); the
-        # "begin" hook below emits it, so transactions and transactional DDL are real.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            # The timeout first: switching a new file to WAL waits for another migrator.
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")  # durable with WAL up to the last commit
-        finally:
-            cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
 async def open_store(url: str, *, clock: Clock, migrate: bool = True) -> SqlStore:
     """Open the store at `url`, applying migrations first unless `migrate` is False.
 
     `clock` stamps the rows' created/updated times."""
-    # Imported here: migrate.py builds its engines with make_engine from this module.
-    from bot.store.migrate import upgrade_engine
-
     engine = make_engine(url)
     try:
         if migrate:
@@ -216,15 +169,8 @@ class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin):
         async with self._write_lock, self._transaction() as conn:
             yield conn
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction; on SQLite BEGIN IMMEDIATE, so that a transaction that reads
-        before it writes holds the write lock from its first statement."""
-        async with self._engine.connect() as conn:
-            if self._sqlite:
-                await conn.execution_options(**{_IMMEDIATE: True})
-            async with conn.begin():
-                yield conn
+    def _transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return write_transaction(self._engine)
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:
