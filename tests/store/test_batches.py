@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.store.conversations_sql import MAX_IN_LIST
+from bot.store.deliveries_sql import MAX_FINISH_GROUP
 from bot.store.model import ConversationRef, NewDelivery, Outcome
-from bot.store.sql import MAX_FINISH_GROUP, MAX_IN_LIST, SqlStore
+from bot.store.sql import SqlStore
 from bot.store.tables import conversation_refs, tip_history
 from bot.store.tables import deliveries as delivery_table
 
