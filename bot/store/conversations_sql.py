@@ -18,10 +18,8 @@ from sqlalchemy.engine import RowMapping
 
 from bot.store.columns import clean_text
 from bot.store.model import ConversationRef, Person
-from bot.store.sql_host import SqlHostBase
+from bot.store.sql_host import SqlHostBase, chunks
 from bot.store.tables import conversation_refs, people, processed_activities
-
-MAX_IN_LIST = 1_000  # ids per IN list of a batched read
 
 
 class ConversationsSqlMixin(SqlHostBase):
@@ -65,9 +63,9 @@ class ConversationsSqlMixin(SqlHostBase):
         if not wanted:
             return found
         async with self._read() as conn:
-            for start in range(0, len(wanted), MAX_IN_LIST):
+            for chunk in chunks(wanted):
                 query = select(conversation_refs).where(
-                    conversation_refs.c.conversation_id.in_(wanted[start : start + MAX_IN_LIST])
+                    conversation_refs.c.conversation_id.in_(chunk)
                 )
                 for row in (await conn.execute(query)).mappings():
                     ref = _reference(row)
