@@ -1,5 +1,5 @@
 """Virtual coffee on SQLAlchemy Core (SQLite and PostgreSQL): `CoffeeSqlMixin`, one of the
-bases of `SqlStore` in bot/store/sql.py, which provides its transactions.
+bases of `SqlStore` in bot/store/sql.py, which provides its transactions (bot/store/sql_host.py).
 
 Each verb is one transaction. A round is written whole or not at all: its row, every group and
 each member's `last_round`; its key is unique, so a retry or a second replica writes nothing
@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, Table, Text, delete, func, insert, select, type_coerce, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Text, delete, func, insert, select, type_coerce, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.clock import Clock
 from bot.coffee.model import (
     CoffeeGroup,
     CoffeeRound,
@@ -32,6 +29,7 @@ from bot.coffee.model import (
     Participant,
     Scope,
 )
+from bot.store.columns import clean_text
 from bot.store.feature_tables import (
     coffee_answers,
     coffee_groups,
@@ -39,44 +37,7 @@ from bot.store.feature_tables import (
     coffee_rounds,
     json_token,
 )
-from bot.store.tables import clean_text
-
-# Ids per IN (...) list: far below SQLite's and asyncpg's limits on bound parameters.
-ID_CHUNK = 1_000
-
-_T = TypeVar("_T")
-
-
-class SqlHost(Protocol):
-    """What the feature mixins use of `SqlStore` (bot/store/sql.py).
-
-    Only the type checker sees it as their base (`SqlHostBase` below). At run time the mixins
-    derive from `object`, so the methods of SqlStore itself are the ones found whatever the
-    order of the bases: `class SqlStore(CoffeeSqlMixin, OnboardingSqlMixin)` and
-    `class X(SqlStore, CoffeeSqlMixin)` alike.
-    """
-
-    _sqlite: bool
-    _clock: Clock
-
-    def _write(self) -> AbstractAsyncContextManager[AsyncConnection]: ...
-
-    def _read(self) -> AbstractAsyncContextManager[AsyncConnection]: ...
-
-    async def _first(self, query: Select[Any]) -> RowMapping | None: ...
-
-    def _insert(self, table: Table) -> postgresql.Insert | sqlite.Insert: ...
-
-
-if TYPE_CHECKING:
-    SqlHostBase = SqlHost
-else:
-    SqlHostBase = object
-
-
-def chunks(items: Sequence[_T], size: int = ID_CHUNK) -> Iterator[Sequence[_T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+from bot.store.sql_host import SqlHostBase, chunks
 
 
 def person_hash(person_id: str) -> str:

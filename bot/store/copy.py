@@ -8,16 +8,15 @@ PostgreSQL's identity sequences are then moved past them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Table, func, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.store.engine import make_engine, write_transaction
 from bot.store.migrate import current_revision, head_revision, upgrade_engine
-from bot.store.sql import _IMMEDIATE, make_engine
 from bot.store.tables import metadata
 
 BATCH_ROWS = 5_000
@@ -46,7 +45,7 @@ async def copy_database(
         async with target.connect() as conn:
             await _refuse_non_empty(conn)  # before migrating someone else's database
         await upgrade_engine(target)
-        async with _target_transaction(target) as target_conn:
+        async with write_transaction(target) as target_conn:
             await _refuse_non_empty(target_conn)
             async with source.connect() as source_conn:
                 if source.dialect.name == "postgresql":
@@ -92,16 +91,6 @@ async def _check_source(source: AsyncEngine) -> None:
             f"source schema is at revision {revision or 'none'}, not {head}: "
             "upgrade the source first (python -m bot db upgrade)"
         )
-
-
-@asynccontextmanager
-async def _target_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A write transaction on the target (SQLite: BEGIN IMMEDIATE)."""
-    async with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            await conn.execution_options(**{_IMMEDIATE: True})
-        async with conn.begin():
-            yield conn
 
 
 async def _refuse_non_empty(conn: AsyncConnection) -> None:

@@ -1,7 +1,7 @@
-"""The tables of virtual coffee and onboarding, on the one `metadata` of bot/store/tables.py.
+"""The tables of virtual coffee and onboarding, on the one `metadata` of bot/store/columns.py.
 
-bot/store/tables.py imports this module (at its end), so the schema test, the migrations'
-autogenerate comparison and `db copy` see these tables like any other. Migration 0002 creates
+bot/store/tables.py imports this module, so the schema test, the migrations' autogenerate
+comparison and `db copy` see these tables like any other. Migration 0002 creates
 exactly this.
 
 Like the rest of the schema: plain data only. Sets of short codes are comma-separated text,
@@ -34,7 +34,7 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.coffee.model import Frequency, GroupStatus, MeetingAnswer, Scope
 from bot.onboarding.model import OnboardingState, Role, StepState
-from bot.store.tables import BigId, CleanText, JsonText, UtcDateTime, clean_text, metadata
+from bot.store.columns import BigId, CleanText, JsonText, UtcDateTime, clean_text, metadata
 
 
 class JsonList(TypeDecorator[list[Any]]):

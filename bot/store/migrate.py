@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.sql import _IMMEDIATE, make_engine
+from bot.store.engine import make_engine, write_transaction
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises migrators.
@@ -60,11 +60,8 @@ async def upgrade_engine(engine: AsyncEngine) -> None:
     """
     for attempt in range(1, SQLITE_LOCKED_ATTEMPTS + 1):
         try:
-            async with engine.connect() as conn:
-                if engine.dialect.name == "sqlite":
-                    await conn.execution_options(**{_IMMEDIATE: True})
-                async with conn.begin():
-                    await conn.run_sync(_upgrade_on)
+            async with write_transaction(engine) as conn:
+                await conn.run_sync(_upgrade_on)
             return
         except OperationalError as error:
             locked = engine.dialect.name == "sqlite" and "locked" in str(error)

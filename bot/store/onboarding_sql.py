@@ -1,5 +1,5 @@
 """Onboarding on SQLAlchemy Core (SQLite and PostgreSQL): `OnboardingSqlMixin`, one of the bases
-of `SqlStore` in bot/store/sql.py, which provides its transactions.
+of `SqlStore` in bot/store/sql.py, which provides its transactions (bot/store/sql_host.py).
 
 An onboarding and all its steps are written in one transaction, and its idempotency key is
 unique: the same request twice, even at the same moment on two replicas, makes one onboarding.
@@ -38,9 +38,9 @@ from bot.onboarding.model import (
     Role,
     StepState,
 )
-from bot.store.coffee_sql import SqlHostBase, chunks
+from bot.store.columns import UtcDateTime
 from bot.store.feature_tables import introductions, onboarding_steps, onboardings
-from bot.store.tables import UtcDateTime
+from bot.store.sql_host import SqlHostBase, chunks
 
 _ACTIVE = OnboardingState.ACTIVE.value
 _SCHEDULED = StepState.SCHEDULED.value

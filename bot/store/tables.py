@@ -1,122 +1,37 @@
 """The schema, as SQLAlchemy Core tables. migrations/versions/ must create exactly this
 (tests/store/test_schema.py compares the two).
 
-Rows hold plain data only: text, numbers, booleans, timestamps and JSON *as text*, so a copy
-from SQLite to PostgreSQL is a table copy. Timestamps are timezone-aware UTC on the way in and
-out on both dialects (SQLite stores them as fixed-width UTC text, which also sorts correctly).
+The tables of virtual coffee and onboarding are in bot/store/feature_tables.py, on the same
+`metadata` (bot/store/columns.py). This module imports that one, so that `metadata` taken from
+here holds the whole schema wherever it is used (schema test, autogenerate comparison,
+copy_database), whichever module was imported first.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
-from typing import Any
-
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Identity,
     Index,
     Integer,
-    MetaData,
     PrimaryKeyConstraint,
     String,
     Table,
-    Text,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
+from bot.store import feature_tables  # noqa: F401  (for its tables on `metadata`)
+from bot.store.columns import BigId, CleanText, JsonText, UtcDateTime
+from bot.store.columns import metadata as metadata
 from bot.store.model import DeliveryState
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC datetime on both dialects; a naive datetime is a bug and refused."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()} given to the store")
-        value = value.astimezone(UTC)
-        # SQLite has no time zones: it keeps naive UTC text of a fixed width.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class CleanText(TypeDecorator[str]):
-    """Unbounded text that both databases accept alike.
-
-    PostgreSQL refuses NUL characters and neither driver encodes lone surrogates (which a JSON
-    activity can carry); both are replaced on the way in, so SQLite and PostgreSQL store the
-    same value and a lookup with the same hostile id still finds its row.
-    """
-
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        return clean_text(value)
-
-
-def clean_text(value: str) -> str:
-    if "\x00" in value:
-        value = value.replace("\x00", "\ufffd")
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            value = value.encode("utf-8", "replace").decode("utf-8")
-    return value
-
-
-class JsonText(TypeDecorator[dict[str, Any]]):
-    """A JSON object stored as text (never pickled, never a native JSON type, so it copies
-    between dialects as a plain string). ASCII-escaped: any string survives both databases."""
-
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> str | None:
-        return None if value is None else dump_json(value)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> dict[str, Any] | None:
-        if value is None:
-            return None
-        loaded = json.loads(value)
-        if not isinstance(loaded, dict):
-            raise ValueError("a stored JSON column does not hold an object")
-        return loaded
-
-
-def dump_json(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-
-
-# A 64-bit identity on PostgreSQL; on SQLite only INTEGER PRIMARY KEY is the rowid alias.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 DELIVERY_STATES = tuple(state.value for state in DeliveryState)
 
-metadata = MetaData()
 
 conversation_refs = Table(
     "conversation_refs",
@@ -285,8 +200,3 @@ senders = Table(
     Column("owner", CleanText(), primary_key=True),
     Column("seen_at", UtcDateTime(), nullable=False),
 )
-
-# Virtual coffee and onboarding keep their tables in a module of their own, on this metadata.
-# Imported here, last, so that `metadata` is complete wherever the schema is used (schema
-# test, autogenerate comparison, copy_database) whichever module was imported first.
-from bot.store import feature_tables as _feature_tables  # noqa: E402, F401

@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.store.deliveries_sql import MAX_FINISH_GROUP
 from bot.store.model import ConversationRef, NewDelivery, Outcome
-from bot.store.sql import MAX_FINISH_GROUP, MAX_IN_LIST, SqlStore
+from bot.store.sql import SqlStore
+from bot.store.sql_host import ID_CHUNK
 from bot.store.tables import conversation_refs, tip_history
 from bot.store.tables import deliveries as delivery_table
 
@@ -47,7 +49,7 @@ async def test_get_references_returns_the_existing_ones_by_id(store: SqlStore) -
 
 
 async def test_get_references_reads_more_ids_than_one_in_list(store: SqlStore) -> None:
-    n = MAX_IN_LIST * 2 + 5
+    n = ID_CHUNK * 2 + 5
     async with store.engine.begin() as conn:
         await conn.execute(
             conversation_refs.insert(),

@@ -29,6 +29,7 @@ from bot.coffee.model import (
     Scope,
 )
 from bot.store.coffee_sql import CoffeeSqlMixin
+from bot.store.engine import make_engine
 from bot.store.feature_tables import (
     coffee_answers,
     coffee_groups,
@@ -40,7 +41,7 @@ from bot.store.feature_tables import (
 )
 from bot.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from bot.store.onboarding_sql import OnboardingSqlMixin
-from bot.store.sql import SqlStore, make_engine
+from bot.store.sql import SqlStore
 from bot.store.tables import metadata
 from tests.store.test_schema import _describe, _expected
 

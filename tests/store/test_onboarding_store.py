@@ -24,8 +24,9 @@ from bot.onboarding.model import (
     Role,
     StepState,
 )
+from bot.store.engine import make_engine
 from bot.store.feature_tables import introductions, onboarding_steps, onboardings
-from bot.store.sql import SqlStore, make_engine
+from bot.store.sql import SqlStore
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 HELSINKI = timezone(timedelta(hours=2))

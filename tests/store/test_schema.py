@@ -16,8 +16,9 @@ from sqlalchemy import UniqueConstraint, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import StatementError
 
+from bot.store.engine import make_engine
 from bot.store.migrate import alembic_config, current_revision, head_revision, upgrade
-from bot.store.sql import SqlStore, make_engine, open_store
+from bot.store.sql import SqlStore, open_store
 from bot.store.tables import metadata
 from tests.clocks import fixed_clock
 from tests.store.conftest import sqlite_url

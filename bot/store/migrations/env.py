@@ -13,7 +13,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.store.sql import make_engine
+from bot.store.engine import make_engine
 from bot.store.tables import metadata
 
 config = context.config
