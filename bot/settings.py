@@ -12,13 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.graph.config import GraphConfig
+from bot.i18n import Language, to_language
 
-Language = Literal["fi", "sv", "en"]
-LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 
 BUNDLED_CONTENT_DIR = Path(__file__).resolve().parent.parent / "config" / "content"
@@ -213,9 +211,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     def text(attribute: str, default: str) -> str:
         return env.get(_ENV_NAMES[attribute], default).strip() or default
 
-    default_language = text("default_language", "fi")
-    if default_language not in LANGUAGES:
-        raise SettingsError(f"DEFAULT_LANGUAGE must be one of fi, sv, en, got {default_language!r}")
+    raw_language = text("default_language", "fi")
+    default_language = to_language(raw_language)
+    if default_language is None:
+        raise SettingsError(f"DEFAULT_LANGUAGE must be one of fi, sv, en, got {raw_language!r}")
     app_type = text("app_type", "MultiTenant")
     if app_type not in APP_TYPES:
         raise SettingsError(f"APP_TYPE must be one of {', '.join(APP_TYPES)}, got {app_type!r}")

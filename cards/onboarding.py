@@ -16,6 +16,7 @@ from datetime import date
 from urllib.parse import quote
 
 from bot.content.models import ContentPack
+from bot.i18n import LANGUAGES, Language
 from bot.onboarding.model import Introduction, OnboardingRequest, Role
 from bot.onboarding.sequences import (
     SEQUENCES_FILE,
@@ -26,7 +27,7 @@ from bot.onboarding.sequences import (
     render_text,
 )
 from bot.onboarding.texts import ONBOARDING_TEXTS
-from bot.settings import BUNDLED_CONTENT_DIR, LANGUAGES, Language
+from bot.settings import BUNDLED_CONTENT_DIR
 from bot.texts import CATALOGUE
 from cards.base import (
     VERB_COFFEE_JOIN,

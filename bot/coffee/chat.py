@@ -25,7 +25,7 @@ from bot.coffee.model import (
     Scope,
 )
 from bot.coffee.ports import CalendarError
-from bot.settings import LANGUAGES, Language
+from bot.i18n import LANGUAGES, Language
 from bot.store.model import NewDelivery
 from bot.texts import t
 from cards.coffee import (

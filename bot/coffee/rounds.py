@@ -23,7 +23,7 @@ from bot.coffee.ports import CalendarError, CalendarPort
 from bot.coffee.slots import find_slot
 from bot.coffee.store import CoffeeStore
 from bot.content.models import ContentPack
-from bot.settings import LANGUAGES, Language
+from bot.i18n import LANGUAGES, Language
 from bot.store.model import NewDelivery
 from bot.store.protocol import Store
 from bot.texts import t

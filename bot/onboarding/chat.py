@@ -20,9 +20,9 @@ from bot.chat.model import Incoming, Reply
 from bot.coffee.chat import NotAllowed, handle_coffee_on
 from bot.coffee.ports import CalendarError
 from bot.coffee.slots import find_slot
+from bot.i18n import Language
 from bot.onboarding.model import Introduction, OnboardingRequest, Role, StepState
 from bot.onboarding.planner import person_recipient
-from bot.settings import Language
 from bot.store.model import NewDelivery
 from bot.texts import t
 from cards.coffee import when_text

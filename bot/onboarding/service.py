@@ -23,6 +23,7 @@ from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from bot.coffee.ports import CalendarError, CalendarErrorKind, CalendarPort, DirectoryUser
+from bot.i18n import LANGUAGES, to_language
 from bot.onboarding.model import (
     Onboarding,
     OnboardingRequest,
@@ -34,7 +35,6 @@ from bot.onboarding.sequences import DEFAULT_SEQUENCE, schedule_steps
 from bot.onboarding.sequences import Sequence as OnboardingSequence
 from bot.onboarding.store import OnboardingStore
 
-LANGUAGES = ("fi", "sv", "en")
 FIELDS = ("employee", "start_date", "team_id", "buddy", "manager", "sequence", "language")
 MAX_DAYS_AHEAD = 365  # "not more than a year away"
 MAX_DAYS_PAST = 90  # a late registration still gets its remaining steps
@@ -255,8 +255,7 @@ def validate_fields(
 
 def _language_of(user: DirectoryUser, default: str) -> str:
     """fi/sv/en from Graph's preferredLanguage (e.g. "sv-FI"), else the default."""
-    preferred = (user.preferred_language or "").split("-")[0].lower()
-    return preferred if preferred in LANGUAGES else default
+    return to_language(user.preferred_language) or default
 
 
 def _recipient(request: OnboardingRequest, role: Role) -> str | None:
