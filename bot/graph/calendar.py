@@ -68,9 +68,9 @@ from bot.coffee.ports import (
     DirectoryUser,
     FreeBusy,
 )
-from bot.graph.config import GraphConfig
 from bot.graph.credentials import GRAPH_SCOPES, build_credential
 from bot.graph.pacing import Pacer
+from bot.settings import GraphConfig
 
 __all__ = [
     "MAX_FILTER_VALUES",

@@ -10,11 +10,12 @@ from azure.identity.aio import (
 )
 
 from bot.coffee.ports import CalendarError, CalendarErrorKind
-from bot.graph.config import GRAPH_SCOPE, GraphConfig
+from bot.settings import GraphConfig
 
 __all__ = ["GRAPH_SCOPES", "build_credential"]
 
 # Always passed explicitly: app-only tokens exist only for `/.default`.
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 GRAPH_SCOPES: list[str] = [GRAPH_SCOPE]
 
 

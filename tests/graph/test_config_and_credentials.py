@@ -18,8 +18,8 @@ from cryptography.x509.oid import NameOID
 
 from bot.coffee.ports import CalendarError, CalendarErrorKind
 from bot.graph.calendar import GraphCalendar
-from bot.graph.config import GraphConfig
 from bot.graph.credentials import GRAPH_SCOPES, build_credential
+from bot.settings import GraphConfig
 
 TENANT = "00000000-0000-0000-0000-000000000001"
 CLIENT = "00000000-0000-0000-0000-000000000002"

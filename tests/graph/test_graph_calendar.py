@@ -26,7 +26,7 @@ from bot.graph.calendar import (
     _mark_items,
     open_calendar,
 )
-from bot.graph.config import GraphConfig
+from bot.settings import GraphConfig
 from tests.doubles import Doubles, Fault, FixedTokenCredential, GraphUser
 
 from .conftest import graph_config

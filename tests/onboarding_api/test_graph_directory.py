@@ -11,11 +11,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.graph.calendar import GraphCalendar
-from bot.graph.config import GraphConfig
 from bot.onboarding.api import add_onboarding_routes
 from bot.onboarding.auth import HrAuthenticator
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.service import OnboardingService
+from bot.settings import GraphConfig
 from bot.store.sql import SqlStore
 from tests.doubles import Doubles
 from tests.onboarding_api.conftest import API_KEY, NOW, START
