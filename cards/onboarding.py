@@ -29,6 +29,7 @@ from bot.onboarding.sequences import (
 from bot.onboarding.texts import ONBOARDING_TEXTS
 from bot.settings import BUNDLED_CONTENT_DIR
 from bot.texts import CATALOGUE
+from bot.workdays import add_working_days
 from cards.base import (
     VERB_COFFEE_JOIN,
     VERB_HR_CANCEL,
@@ -50,7 +51,6 @@ from cards.base import (
     paragraph,
     subtle,
 )
-from jobs.calendar import add_working_days
 
 # Longest accepted value of each introduction field (the form's maxLength; handlers cap
 # again with clean_text, because a client can send anything).

@@ -27,7 +27,8 @@ from bot.i18n import LANGUAGES, Language
 from bot.store.model import NewDelivery
 from bot.store.protocol import Store
 from bot.texts import t
-from jobs.calendar import Schedule, is_working_day
+from bot.workdays import is_working_day
+from jobs.calendar import Schedule
 
 log = logging.getLogger(__name__)
 

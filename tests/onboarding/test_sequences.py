@@ -30,7 +30,7 @@ from bot.onboarding.sequences import (
     skipped_steps,
 )
 from bot.settings import BUNDLED_CONTENT_DIR
-from jobs.calendar import is_working_day
+from bot.workdays import is_working_day
 
 BUNDLED = BUNDLED_CONTENT_DIR / SEQUENCES_FILE
 EOPPIVA_COURSE = "https://www.eoppiva.fi/koulutukset/johdatus-yhteisiin-tyoymparistoihin/"
