@@ -18,7 +18,6 @@ the SDK's retry handler retries 429/503/504 honouring `Retry-After`):
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -70,6 +69,7 @@ from bot.coffee.ports import (
 )
 from bot.graph.credentials import GRAPH_SCOPES, build_credential
 from bot.graph.pacing import Pacer
+from bot.ids import is_guid
 from bot.settings import GraphConfig
 
 __all__ = [
@@ -88,7 +88,6 @@ MAX_SCHEDULES = 20  # getSchedule: "up to 20 entities at once"
 MAX_FILTER_VALUES = 15  # $filter `in`: 15 values without advanced queries
 MAX_WINDOW = timedelta(days=62)  # getSchedule: "less than 62 days"
 PREFER_UTC = 'outlook.timezone="UTC"'
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _UTC_NAMES = frozenset({"utc", "coordinated universal time", "tzone://microsoft/utc", "etc/utc"})
 # When items overlap, the busiest status wins (oof > busy > tentative > elsewhere > free).
 _DIGIT = {
@@ -375,7 +374,7 @@ class GraphCalendar:
                 result[key] = cached
             elif not _plausible_user_key(key):
                 continue
-            elif _GUID.match(key):
+            elif is_guid(key):
                 ids.append(key)
             else:
                 others.append(key)

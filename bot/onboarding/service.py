@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.coffee.ports import CalendarError, CalendarErrorKind, CalendarPort, DirectoryUser
 from bot.i18n import LANGUAGES, to_language
+from bot.ids import is_guid
 from bot.onboarding.model import (
     Onboarding,
     OnboardingRequest,
@@ -42,7 +43,6 @@ MAX_IDEMPOTENCY_KEY_LENGTH = 200
 MAX_TEXT_LENGTH = 256  # ids, UPNs and team ids are far shorter
 IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _UPN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _KEY_CHARS = re.compile(r"^[\x21-\x7e]+$")  # visible ASCII, as HTTP header values go
@@ -178,7 +178,7 @@ class _Validator:
         value = self.text(name, required=required)
         if value is None:
             return None
-        if _GUID.match(value):
+        if is_guid(value):
             return value.lower()
         if _UPN.match(value):
             return value
@@ -385,7 +385,7 @@ class OnboardingService:
                     user = None
                 elif error.kind is not CalendarErrorKind.NOT_CONFIGURED:
                     raise DirectoryUnavailable(error.kind) from None
-                elif _GUID.match(value):
+                elif is_guid(value):
                     # Without Graph an object id is taken as it is: nobody can check it.
                     found[name] = DirectoryUser(value, "", None, None)
                     continue
