@@ -18,8 +18,8 @@ from bot.coffee.rounds import CoffeeRounds
 from bot.content.loader import load_pack
 from bot.content.models import ContentPack
 from bot.graph.calendar import open_calendar
-from bot.onboarding.api import add_onboarding_routes
-from bot.onboarding.auth import HrAuthenticator
+from bot.http.hr_auth import HrAuthenticator
+from bot.http.onboarding_api import add_onboarding_routes
 from bot.onboarding.model import StepState
 from bot.onboarding.planner import OnboardingPlanner
 from bot.onboarding.sequences import Sequence, load_sequences

@@ -12,14 +12,14 @@ from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient
 
 from bot.coffee.ports import CalendarError, CalendarErrorKind, DirectoryUser
-from bot.onboarding.api import add_onboarding_routes
-from bot.onboarding.auth import HrAuthenticator
+from bot.http.hr_auth import HrAuthenticator
+from bot.http.onboarding_api import add_onboarding_routes
 from bot.onboarding.model import StepState
 from bot.onboarding.sequences import Sequence, SequenceStep
 from bot.onboarding.service import OnboardingService
 from bot.store.sql import SqlStore
-from tests.onboarding_api._entra import HR_USER_OID, EntraDouble
-from tests.onboarding_api.conftest import NOW, START, DirectoryDouble
+from tests.http._entra import HR_USER_OID, EntraDouble
+from tests.onboarding.conftest import NOW, START, DirectoryDouble
 
 URL = "/api/onboarding"
 
