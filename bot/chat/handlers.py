@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.coffee.ports import CalendarPort
 from bot.coffee.store import CoffeeStore
 from bot.content.models import ContentPack
+from bot.directory import Directory
 from bot.i18n import Language
 from bot.onboarding.ports import TeamRoster
 from bot.onboarding.sequences import Sequence
@@ -51,6 +52,7 @@ class ChatDeps:
     coffee: CoffeeStore | None = None
     coffee_rounds: CoffeeRounds | None = None
     calendar: CalendarPort | None = None
+    directory: Directory | None = None
     onboarding: OnboardingStore | None = None
     onboarding_service: OnboardingService | None = None
     sequences: Mapping[str, Sequence] = field(default_factory=dict)

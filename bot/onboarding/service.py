@@ -2,7 +2,7 @@
 operator CLI and the HR chat command. No HTTP and no SDK here.
 
 `start` validates the whole request at once (every problem is reported, not just the
-first), resolves the people through the directory (Microsoft Graph behind CalendarPort),
+first), resolves the people through the Directory port (Microsoft Graph in production),
 plans the steps with the sequence's schedule and writes the onboarding and all its steps
 with ONE store call, which is one transaction: nothing is ever half-created.
 
@@ -22,8 +22,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
-from bot.coffee.ports import CalendarError, CalendarErrorKind, CalendarPort, DirectoryUser
-from bot.i18n import LANGUAGES, to_language
+from bot.directory import Directory, DirectoryUser, ServiceError, ServiceErrorKind
+from bot.i18n import LANGUAGES
 from bot.ids import is_guid
 from bot.onboarding.model import (
     Onboarding,
@@ -103,7 +103,7 @@ class DirectoryNeeded(Exception):
 class DirectoryUnavailable(Exception):
     """The directory could not be asked (throttled, down, or a missing permission)."""
 
-    def __init__(self, kind: CalendarErrorKind) -> None:
+    def __init__(self, kind: ServiceErrorKind) -> None:
         super().__init__(f"the directory (Microsoft Graph) could not be asked: {kind.value}")
         self.kind = kind
 
@@ -253,11 +253,6 @@ def validate_fields(
     return _Fields(employee, start_date, sequence, language, team_id, buddy, manager)
 
 
-def _language_of(user: DirectoryUser, default: str) -> str:
-    """fi/sv/en from Graph's preferredLanguage (e.g. "sv-FI"), else the default."""
-    return to_language(user.preferred_language) or default
-
-
 def _recipient(request: OnboardingRequest, role: Role) -> str | None:
     match role:
         case Role.NEWCOMER:
@@ -304,7 +299,7 @@ class OnboardingService:
     def __init__(
         self,
         store: OnboardingStore,
-        calendar: CalendarPort,
+        directory: Directory,
         sequences: Mapping[str, OnboardingSequence],
         clock: Callable[[], datetime],
         timezone: str,
@@ -312,7 +307,7 @@ class OnboardingService:
         default_language: str = "fi",
     ) -> None:
         self._store = store
-        self._calendar = calendar
+        self._directory = directory
         self._sequences = sequences
         self._clock = clock
         self._zone = ZoneInfo(timezone)
@@ -358,7 +353,7 @@ class OnboardingService:
             employee_name=employee.display_name,
             start_date=fields.start_date,
             sequence=fields.sequence,
-            language=fields.language or _language_of(employee, self._default_language),
+            language=fields.language or employee.language or self._default_language,
             team_id=fields.team_id,
             buddy_id=people["buddy"].id if "buddy" in people else None,
             manager_id=people["manager"].id if "manager" in people else None,
@@ -379,11 +374,11 @@ class OnboardingService:
         needs_graph: list[str] = []
         for name, value in wanted:
             try:
-                user = await self._calendar.find_user(value)
-            except CalendarError as error:
-                if error.kind is CalendarErrorKind.NOT_FOUND:
+                user = await self._directory.find_user(value)
+            except ServiceError as error:
+                if error.kind is ServiceErrorKind.NOT_FOUND:
                     user = None
-                elif error.kind is not CalendarErrorKind.NOT_CONFIGURED:
+                elif error.kind is not ServiceErrorKind.NOT_CONFIGURED:
                     raise DirectoryUnavailable(error.kind) from None
                 elif is_guid(value):
                     # Without Graph an object id is taken as it is: nobody can check it.

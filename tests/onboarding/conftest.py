@@ -11,13 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.coffee.ports import (
-    BookedMeeting,
-    CalendarError,
-    CalendarErrorKind,
-    DirectoryUser,
-    FreeBusy,
-)
+from bot.directory import DirectoryUser, ServiceError
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.service import OnboardingService
 from bot.store.sql import SqlStore, open_store
@@ -31,12 +25,12 @@ START = "2026-12-01"
 
 class DirectoryDouble:
     """Microsoft Graph's user lookup (GET /users/{id|upn}) as a dict: a test double of the
-    directory behind CalendarPort. `error` makes every lookup raise it."""
+    Directory port (bot/directory.py). `error` makes every lookup raise it."""
 
     def __init__(self) -> None:
         self.users: dict[str, DirectoryUser] = {}
         self.lookups: list[str] = []
-        self.error: CalendarError | None = None
+        self.error: ServiceError | None = None
 
     def add(self, name: str, *, language: str | None = "fi-FI") -> DirectoryUser:
         slug = name.lower().replace(" ", ".")
@@ -59,26 +53,6 @@ class DirectoryDouble:
             if key in (user.id.lower(), (user.user_principal_name or "").lower()):
                 return user
         return None
-
-    async def free_busy(
-        self, user_ids: list[str], start: datetime, end: datetime, interval_minutes: int
-    ) -> dict[str, FreeBusy]:
-        raise CalendarError(CalendarErrorKind.NOT_CONFIGURED, "not used by onboarding")
-
-    async def create_meeting(
-        self,
-        organizer_id: str,
-        attendee_ids: list[str],
-        subject: str,
-        body_html: str,
-        start: datetime,
-        end: datetime,
-        transaction_id: str,
-    ) -> BookedMeeting:
-        raise CalendarError(CalendarErrorKind.NOT_CONFIGURED, "not used by onboarding")
-
-    async def cancel_meeting(self, organizer_id: str, event_id: str) -> None:
-        raise CalendarError(CalendarErrorKind.NOT_CONFIGURED, "not used by onboarding")
 
 
 def _text(words: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bot.coffee.ports import DirectoryUser
+from bot.directory import DirectoryUser
 from bot.onboarding import cli
 from bot.onboarding.model import Onboarding, StepState
 from bot.onboarding.service import OnboardingService

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.coffee.ports import DirectoryUser
+from bot.directory import DirectoryUser
 from bot.onboarding.model import OnboardingState, StepState
 from bot.onboarding.sequences import Sequence, SequenceStep, load_sequences
 from bot.onboarding.service import (
