@@ -16,7 +16,7 @@ from datetime import date
 from urllib.parse import quote
 
 from bot.content.models import ContentPack
-from bot.i18n import LANGUAGES, Language
+from bot.i18n import LANGUAGES, Language, to_language
 from bot.onboarding.model import Introduction, OnboardingRequest, Role
 from bot.onboarding.sequences import (
     SEQUENCES_FILE,
@@ -473,7 +473,7 @@ def hr_confirm_card(
     checks again that the person pressing it is in the HR group). With `today`, a start
     date in the past or on a day off is explained.
     """
-    language = request.language if request.language in LANGUAGES else lang
+    language = to_language(request.language) or lang
     facts = [
         ("hr.field.employee", _person(request.employee_name, request.employee_id, lang)),
         ("hr.field.start_date", date_text(request.start_date, lang)),
