@@ -19,8 +19,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content.loader import load_pack
+from bot.i18n import LANGUAGES
 from bot.qa.engine import Answerer
-from bot.settings import BUNDLED_CONTENT_DIR, LANGUAGES
+from bot.settings import BUNDLED_CONTENT_DIR
 
 EVAL_DIR = Path(__file__).resolve().parent / "qa_eval"
 

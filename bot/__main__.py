@@ -13,11 +13,12 @@ from typing import TextIO
 
 from bot.clock import Clock, system_clock
 from bot.content.loader import ContentError, load_pack
+from bot.i18n import LANGUAGES, Language
 from bot.onboarding.cli import add_parser as add_onboarding_parser
 from bot.qa.contract import result_to_json
 from bot.qa.engine import Answerer, QaResult
 from bot.qa.misses import prepare_miss
-from bot.settings import LANGUAGES, Language, Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.store.protocol import Store
 from bot.store.sql import open_store
 

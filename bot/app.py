@@ -7,6 +7,7 @@ import logging
 import random
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
+from typing import Protocol
 
 from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
@@ -17,9 +18,10 @@ from bot.coffee.ports import CalendarPort
 from bot.coffee.rounds import CoffeeRounds
 from bot.content.loader import load_pack
 from bot.content.models import ContentPack
+from bot.directory import Directory
 from bot.graph.calendar import open_calendar
-from bot.onboarding.api import add_onboarding_routes
-from bot.onboarding.auth import HrAuthenticator
+from bot.http.hr_auth import HrAuthenticator
+from bot.http.onboarding_api import add_onboarding_routes
 from bot.onboarding.model import StepState
 from bot.onboarding.planner import OnboardingPlanner
 from bot.onboarding.sequences import Sequence, load_sequences
@@ -45,6 +47,11 @@ log = logging.getLogger(__name__)
 DEPS_KEY: web.AppKey[ChatDeps] = web.AppKey("deps", ChatDeps)
 BOT_KEY: web.AppKey[TeamsBot] = web.AppKey("bot", TeamsBot)
 BACKGROUND_KEY: web.AppKey[Background] = web.AppKey("background", Background)
+
+
+class GraphPorts(Directory, CalendarPort, Protocol):
+    """The two ports one service fills: Microsoft Graph (bot.graph) is both the directory
+    and the calendar, so the app is handed one object and gives each part the port it uses."""
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -110,13 +117,13 @@ def build_sender(
 def build_onboarding_service(
     settings: Settings,
     store: SqlStore,
-    calendar: CalendarPort,
+    directory: Directory,
     sequences: dict[str, Sequence],
     clock: Clock,
 ) -> OnboardingService:
     return OnboardingService(
         store,
-        calendar,
+        directory,
         sequences,
         clock,
         settings.timezone,
@@ -132,7 +139,7 @@ async def build_app(
     seed: int | None = None,
     answerer: Answerer | None = None,
     store: SqlStore | None = None,
-    calendar: CalendarPort | None = None,
+    calendar: GraphPorts | None = None,
     clock: Clock,
 ) -> web.Application:
     """The aiohttp application. Loads and validates the content pack and opens (and
@@ -140,8 +147,9 @@ async def build_app(
 
     `credentials_factory` replaces the outbound token source (tests use a fixed token);
     `retry` and `seed` make retries fast and reproducible; `answerer` and `store` let tests
-    reuse an index and a database; `calendar` replaces Microsoft Graph; `clock` is the one wall
-    clock every part is given (`bot.clock.system_clock` in production, a fixed one in tests).
+    reuse an index and a database; `calendar` replaces Microsoft Graph (directory and
+    calendar); `clock` is the one wall clock every part is given (`bot.clock.system_clock` in
+    production, a fixed one in tests).
     """
     answerer = answerer or Answerer(load_pack(settings.content_dir))
     pack = answerer.pack
@@ -177,6 +185,7 @@ async def build_app(
         coffee=store,
         coffee_rounds=coffee_rounds,
         calendar=calendar,
+        directory=calendar,
         onboarding=store,
         onboarding_service=onboarding_service,
         sequences=sequences,

@@ -12,16 +12,81 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.graph.config import GraphConfig
+from bot.i18n import Language, to_language
 
-Language = Literal["fi", "sv", "en"]
-LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 
 BUNDLED_CONTENT_DIR = Path(__file__).resolve().parent.parent / "config" / "content"
+GRAPH_AUTH_KINDS = ("none", "secret", "certificate", "managed_identity")  # GRAPH_AUTH
+
+
+_GRAPH_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+# What each way of signing in needs, with the environment variable that carries it.
+_GRAPH_REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
+    "none": (),
+    "secret": (
+        ("tenant_id", "GRAPH_TENANT_ID"),
+        ("client_id", "GRAPH_CLIENT_ID"),
+        ("client_secret", "GRAPH_CLIENT_SECRET"),
+    ),
+    "certificate": (
+        ("tenant_id", "GRAPH_TENANT_ID"),
+        ("client_id", "GRAPH_CLIENT_ID"),
+        ("certificate_path", "GRAPH_CERTIFICATE_PATH"),
+    ),
+    # client_id is optional: without it the system-assigned identity is used.
+    "managed_identity": (),
+}
+
+
+@dataclass(frozen=True)
+class GraphConfig:
+    """The Microsoft Graph part of the settings, as plain values for bot/graph (an edge
+    imports it from here; settings never import an edge)."""
+
+    auth: str  # "none" | "secret" | "certificate" | "managed_identity"
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret: str = field(default="", repr=False)
+    certificate_path: str = ""
+    base_url: str = "https://graph.microsoft.com/v1.0"
+    max_concurrency: int = 4
+    requests_per_second: float = 8.0
+
+    @property
+    def enabled(self) -> bool:
+        return self.auth != "none"
+
+    def validate(self) -> None:
+        """Raise ValueError naming what is missing or wrong (never the secret itself)."""
+        if self.auth not in _GRAPH_REQUIRED:
+            raise ValueError(
+                f"GRAPH_AUTH must be one of {', '.join(GRAPH_AUTH_KINDS)}: {self.auth!r}"
+            )
+        missing = [
+            f"{name} ({env})" for name, env in _GRAPH_REQUIRED[self.auth] if not getattr(self, name)
+        ]
+        if missing:
+            raise ValueError(f"GRAPH_AUTH={self.auth} needs {', '.join(missing)}")
+        url = urlsplit(self.base_url)
+        local = url.hostname in _GRAPH_LOOPBACK
+        if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and local)):
+            raise ValueError(
+                "base_url (GRAPH_BASE_URL) must be an https URL (plain http only on "
+                f"localhost): {self.base_url!r}"
+            )
+        if url.username or url.password or url.query or url.fragment:
+            raise ValueError(
+                "base_url (GRAPH_BASE_URL) must not carry credentials, a query or a fragment"
+            )
+        if self.max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be at least 1: {self.max_concurrency}")
+        if not self.requests_per_second > 0:
+            raise ValueError(f"requests_per_second must be positive: {self.requests_per_second}")
 
 
 class SettingsError(ValueError):
@@ -213,9 +278,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     def text(attribute: str, default: str) -> str:
         return env.get(_ENV_NAMES[attribute], default).strip() or default
 
-    default_language = text("default_language", "fi")
-    if default_language not in LANGUAGES:
-        raise SettingsError(f"DEFAULT_LANGUAGE must be one of fi, sv, en, got {default_language!r}")
+    raw_language = text("default_language", "fi")
+    default_language = to_language(raw_language)
+    if default_language is None:
+        raise SettingsError(f"DEFAULT_LANGUAGE must be one of fi, sv, en, got {raw_language!r}")
     app_type = text("app_type", "MultiTenant")
     if app_type not in APP_TYPES:
         raise SettingsError(f"APP_TYPE must be one of {', '.join(APP_TYPES)}, got {app_type!r}")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.i18n import Language
 from bot.onboarding.texts import ONBOARDING_TEXTS
-from bot.settings import Language
 
 CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "app.name": {"fi": "Yhteisöbotti", "sv": "Yhteisöbotti", "en": "Yhteisöbotti"},

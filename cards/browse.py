@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.content.models import ContentPack, Entry, Theme
-from bot.settings import Language
+from bot.i18n import Language
 from bot.texts import t
 from cards.base import (
     VERB_SHOW_ENTRY,

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from bot.coffee.model import LENGTHS, Frequency, Participant, Scope
-from bot.settings import LANGUAGES, Language
+from bot.i18n import LANGUAGES, Language
 from bot.texts import t
 from cards.base import (
     VERB_COFFEE_CANCEL,

@@ -16,6 +16,7 @@ from datetime import date
 from urllib.parse import quote
 
 from bot.content.models import ContentPack
+from bot.i18n import LANGUAGES, Language, to_language
 from bot.onboarding.model import Introduction, OnboardingRequest, Role
 from bot.onboarding.sequences import (
     SEQUENCES_FILE,
@@ -26,8 +27,9 @@ from bot.onboarding.sequences import (
     render_text,
 )
 from bot.onboarding.texts import ONBOARDING_TEXTS
-from bot.settings import BUNDLED_CONTENT_DIR, LANGUAGES, Language
+from bot.settings import BUNDLED_CONTENT_DIR
 from bot.texts import CATALOGUE
+from bot.workdays import add_working_days
 from cards.base import (
     VERB_COFFEE_JOIN,
     VERB_HR_CANCEL,
@@ -49,7 +51,6 @@ from cards.base import (
     paragraph,
     subtle,
 )
-from jobs.calendar import add_working_days
 
 # Longest accepted value of each introduction field (the form's maxLength; handlers cap
 # again with clean_text, because a client can send anything).
@@ -472,7 +473,7 @@ def hr_confirm_card(
     checks again that the person pressing it is in the HR group). With `today`, a start
     date in the past or on a day off is explained.
     """
-    language = request.language if request.language in LANGUAGES else lang
+    language = to_language(request.language) or lang
     facts = [
         ("hr.field.employee", _person(request.employee_name, request.employee_id, lang)),
         ("hr.field.start_date", date_text(request.start_date, lang)),

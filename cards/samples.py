@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from bot.coffee.model import Participant
 from bot.content.models import ContentPack
-from bot.settings import LANGUAGES, Language
+from bot.i18n import LANGUAGES, Language
 from cards.answers import answer_card, did_you_mean_card, feedback_thanks_card, not_found_card
 from cards.base import Card
 from cards.browse import help_card, theme_card, themes_card, tip_card, welcome_card

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.content.models import Entry, Nudge, Theme
-from bot.settings import LANGUAGES, Language
+from bot.i18n import LANGUAGES, Language
 from bot.texts import t
 from cards.base import (
     VERB_PAUSE,

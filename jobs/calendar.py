@@ -1,4 +1,5 @@
-"""When scheduled cards are due: working days, local send times, quiet hours, catch-up.
+"""When scheduled cards are due: local send times, quiet hours, catch-up (working days come
+from bot/workdays.py).
 
 Pure functions over timezone-aware datetimes. Occurrences are keyed by the *local* period
 (`tips:2026-11-30`, `nudges:2026-W49`), so a DST change, a restart or a second replica
@@ -8,42 +9,14 @@ can never make the same period due twice under two keys.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-import holidays
+from bot.workdays import is_working_day
 
 # No card is sent at night, whatever the configuration says.
 QUIET_START = time(21, 0)
 QUIET_END = time(7, 0)
-
-
-@lru_cache(maxsize=16)
-def _finnish_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("FI", years=[year]).keys())
-
-
-def is_holiday(day: date) -> bool:
-    """A Finnish public holiday (including Midsummer Eve and Christmas Eve)."""
-    return day in _finnish_holidays(day.year)
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and not is_holiday(day)
-
-
-def add_working_days(start: date, count: int) -> date:
-    """The date `count` working days after `start` (0: `start` if it is one, else the next)."""
-    day = start
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    remaining = count
-    while remaining > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return day
 
 
 def in_quiet_hours(moment: time) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.content.models import ContentPack, Entry
-from bot.settings import LANGUAGES, Language
+from bot.i18n import Language, to_language
 from bot.store.model import NewDelivery, Subscription
 from bot.store.protocol import Store
 from jobs.calendar import Schedule
@@ -22,10 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def _language(value: str) -> Language:
-    for lang in LANGUAGES:
-        if value == lang:
-            return lang
-    return "fi"
+    return to_language(value) or "fi"
 
 
 def tip_order(conversation_id: str, entries: Sequence[Entry]) -> list[Entry]:

@@ -8,9 +8,9 @@ from typing import Any
 
 from bot.chat.model import Reply
 from bot.content.models import ContentPack
+from bot.i18n import Language, to_language
 from bot.onboarding.model import Introduction
 from bot.onboarding.sequences import Sequence
-from bot.settings import LANGUAGES, Language
 from bot.texts import CATALOGUE, t
 from cards.coffee import followup_card, match_card, unmatched_card, when_text
 from cards.onboarding import intro_form_card, intro_post_card, step_card, teammate_prompt_card
@@ -18,11 +18,7 @@ from cards.scheduled import nudge_card, scheduled_tip_card
 
 
 def _language(payload: Mapping[str, Any]) -> Language:
-    value = payload.get("lang")
-    for lang in LANGUAGES:
-        if value == lang:
-            return lang
-    return "fi"
+    return to_language(payload.get("lang")) or "fi"
 
 
 def tip_payload(entry_id: str, lang: Language) -> dict[str, Any]:

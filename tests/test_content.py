@@ -10,7 +10,8 @@ import yaml
 
 from bot.content.loader import ContentError, load_pack
 from bot.content.models import ContentPack
-from bot.settings import BUNDLED_CONTENT_DIR, LANGUAGES
+from bot.i18n import LANGUAGES
+from bot.settings import BUNDLED_CONTENT_DIR
 
 EXPECTED_IDS = """
     leadership-hybrid-ground-rules leadership-community-principles leadership-newcomer-integration

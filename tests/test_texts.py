@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import string
 
-from bot.settings import LANGUAGES
+from bot.i18n import LANGUAGES
 from bot.texts import CATALOGUE, t
 
 

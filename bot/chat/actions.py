@@ -24,6 +24,7 @@ from bot.coffee.chat import (
     save_coffee_settings,
     show_settings,
 )
+from bot.i18n import Language, to_language
 from bot.onboarding.chat import (
     coffee_join,
     hr_cancel,
@@ -36,7 +37,6 @@ from bot.onboarding.chat import (
     step_ack,
     step_pulse,
 )
-from bot.settings import LANGUAGES, Language
 from bot.texts import t
 from cards.answers import answer_card, feedback_thanks_card
 from cards.base import (
@@ -92,11 +92,7 @@ def _kind(data: Mapping[str, Any]) -> str:
 
 
 def _language(data: Mapping[str, Any], incoming: Incoming, deps: ChatDeps) -> Language:
-    value = data.get("lang")
-    for lang in LANGUAGES:
-        if value == lang:
-            return lang
-    return deps.language_for(incoming)
+    return to_language(data.get("lang")) or deps.language_for(incoming)
 
 
 async def _feedback(

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.settings import Language
+from bot.i18n import Language
 
 # None: the phrase exists in more than one language ("tips"), the user's locale decides.
 PHRASES: dict[str, dict[str, Language | None]] = {

@@ -18,13 +18,14 @@ from bot.clock import Clock
 from bot.coffee.ports import CalendarPort
 from bot.coffee.store import CoffeeStore
 from bot.content.models import ContentPack
+from bot.directory import Directory
+from bot.i18n import Language
 from bot.onboarding.ports import TeamRoster
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.store import OnboardingStore
 from bot.qa.engine import Answerer, Outcome
 from bot.qa.misses import prepare_miss
 from bot.qa.text import MAX_QUESTION_CHARS
-from bot.settings import Language
 from bot.store.protocol import Store
 from bot.texts import t
 from cards.answers import answer_card, did_you_mean_card, not_found_card
@@ -51,6 +52,7 @@ class ChatDeps:
     coffee: CoffeeStore | None = None
     coffee_rounds: CoffeeRounds | None = None
     calendar: CalendarPort | None = None
+    directory: Directory | None = None
     onboarding: OnboardingStore | None = None
     onboarding_service: OnboardingService | None = None
     sequences: Mapping[str, Sequence] = field(default_factory=dict)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.settings import LANGUAGES, Language
+from bot.i18n import Language, to_language
 
 
 class ConversationKind(StrEnum):
@@ -45,13 +45,7 @@ class Incoming:
     @property
     def locale_language(self) -> Language | None:
         """The user's client language if it is one of ours (fi-FI → fi)."""
-        if not self.locale:
-            return None
-        prefix = self.locale.split("-")[0].lower()
-        for lang in LANGUAGES:
-            if prefix == lang:
-                return lang
-        return None
+        return to_language(self.locale)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 from bot.chat.commands import Command
 from bot.chat.handlers import ChatDeps, command_language
 from bot.chat.model import ConversationKind, Incoming, Reply
-from bot.settings import LANGUAGES, Language
+from bot.i18n import Language, to_language
 from bot.store.model import Subscription
 from bot.texts import t
 from cards.scheduled import settings_card
@@ -117,8 +117,7 @@ async def save_settings(
     incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
 ) -> Reply:
     """Apply the settings card: each toggle that came with a valid value is applied."""
-    chosen = data.get("language")
-    new_lang: Language = next((code for code in LANGUAGES if code == chosen), lang)
+    new_lang = to_language(data.get("language")) or lang
     for kind in KINDS:
         wanted = _flag(data.get(kind))
         if wanted is True:

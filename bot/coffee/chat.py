@@ -24,8 +24,8 @@ from bot.coffee.model import (
     Participant,
     Scope,
 )
-from bot.coffee.ports import CalendarError
-from bot.settings import LANGUAGES, Language
+from bot.directory import ServiceError
+from bot.i18n import LANGUAGES, Language
 from bot.store.model import NewDelivery
 from bot.texts import t
 from cards.coffee import (
@@ -154,11 +154,11 @@ async def _avoided_person(incoming: Incoming, who: str, deps: ChatDeps) -> str |
             if member.teams_id == teams_id:
                 return member.aad_object_id
         return None
-    if "@" not in who or deps.calendar is None:
+    if "@" not in who or deps.directory is None:
         return None
     try:
-        user = await deps.calendar.find_user(who.strip("<> "))
-    except CalendarError:
+        user = await deps.directory.find_user(who.strip("<> "))
+    except ServiceError:
         return None
     return user.id if user else None
 

@@ -43,7 +43,7 @@ from itertools import combinations, groupby, permutations, repeat
 from operator import attrgetter
 from typing import TypeVar
 
-from bot.settings import LANGUAGES
+from bot.i18n import LANGUAGES
 
 
 class Scope(StrEnum):

@@ -1,36 +1,12 @@
 """What virtual coffee and onboarding need from a calendar service (Microsoft Graph in
-production, implemented in bot/graph), as plain types and a protocol."""
+production, implemented in bot/graph), as plain types and a protocol. Finding people is
+the other port, bot/directory.py; both raise its ServiceError."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
-
-
-class CalendarErrorKind(StrEnum):
-    NOT_CONFIGURED = "not_configured"  # no Graph credentials in the settings
-    PERMISSION_DENIED = "permission_denied"  # 401/403: the app lacks a permission
-    NOT_FOUND = "not_found"  # the user does not exist (or has no mailbox)
-    THROTTLED = "throttled"  # still 429 after the SDK's own retries
-    UNAVAILABLE = "unavailable"  # 5xx, timeouts, network
-
-
-class CalendarError(Exception):
-    def __init__(self, kind: CalendarErrorKind, detail: str = "") -> None:
-        super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
-        self.kind = kind
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class DirectoryUser:
-    id: str  # Entra ID object id
-    display_name: str
-    mail: str | None
-    user_principal_name: str | None
-    preferred_language: str | None = None  # e.g. "fi-FI"
 
 
 @dataclass(frozen=True)
@@ -56,14 +32,11 @@ class BookedMeeting:
 
 
 class CalendarPort(Protocol):
-    async def find_user(self, id_or_upn: str) -> DirectoryUser | None:
-        """The user by object id or UPN/mail; None if there is none. Raises CalendarError."""
-
     async def free_busy(
         self, user_ids: list[str], start: datetime, end: datetime, interval_minutes: int
     ) -> dict[str, FreeBusy]:
         """Free/busy of each user (getSchedule; only free/busy is read, never subjects).
-        Users Graph could not answer for are missing from the result. Raises CalendarError."""
+        Users Graph could not answer for are missing from the result. Raises ServiceError."""
 
     async def create_meeting(
         self,
@@ -76,8 +49,8 @@ class CalendarPort(Protocol):
         transaction_id: str,
     ) -> BookedMeeting:
         """An online Teams meeting in the organizer's calendar with the attendees invited.
-        The same `transaction_id` never creates a second event. Raises CalendarError."""
+        The same `transaction_id` never creates a second event. Raises ServiceError."""
 
     async def cancel_meeting(self, organizer_id: str, event_id: str) -> None:
         """Cancel a meeting the organizer owns (attendees get Teams' cancellation).
-        Raises CalendarError."""
+        Raises ServiceError."""

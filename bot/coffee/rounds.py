@@ -19,15 +19,17 @@ from zoneinfo import ZoneInfo
 
 from bot.coffee.model import CoffeeGroup, CoffeeRound, GroupStatus, Participant
 from bot.coffee.pairing import Candidate, pair
-from bot.coffee.ports import CalendarError, CalendarPort
+from bot.coffee.ports import CalendarPort
 from bot.coffee.slots import find_slot
 from bot.coffee.store import CoffeeStore
 from bot.content.models import ContentPack
-from bot.settings import LANGUAGES, Language
+from bot.directory import ServiceError
+from bot.i18n import LANGUAGES, Language
 from bot.store.model import NewDelivery
 from bot.store.protocol import Store
 from bot.texts import t
-from jobs.calendar import Schedule, is_working_day
+from bot.workdays import is_working_day
+from jobs.calendar import Schedule
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +183,7 @@ class CoffeeRounds:
             return updated
         try:
             updated = await self._book(group, people, now)
-        except CalendarError as error:
+        except ServiceError as error:
             updated = replace(group, status=GroupStatus.FALLBACK, note=error.kind.value)
         await self.coffee.update_group(updated)
         return updated
@@ -199,14 +201,14 @@ class CoffeeRounds:
                 not_before=max(now + BOOKING_LEAD, group.start + timedelta(minutes=30)),
                 txid=transaction_id(group, move=group.start.isoformat()),
             )
-        except CalendarError:
+        except ServiceError:
             return group
         if moved.status is not GroupStatus.BOOKED:
             return group
         if group.event_id and group.organizer_id:
             try:
                 await self.calendar.cancel_meeting(group.organizer_id, group.event_id)
-            except CalendarError:
+            except ServiceError:
                 log.warning("coffee group %d: the old meeting could not be cancelled", group.id)
         await self.coffee.update_group(moved)
         return moved

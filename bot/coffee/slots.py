@@ -6,7 +6,7 @@ arithmetic and would be off by an hour across a DST change.
 
 Rules (issue 5, "Booking the meeting"):
 
-- working days only (`jobs.calendar.is_working_day`: no weekends, no Finnish public
+- working days only (`bot.workdays.is_working_day`: no weekends, no Finnish public
   holidays), inside local working hours `day_start`–`day_end`;
 - every member is free (digit `0`) for the whole meeting *and* `gap_minutes` before and
   after it (recovery time between meetings). Tentative (1), busy (2), out of office (3),
@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.coffee.ports import FreeBusy
-from jobs.calendar import is_working_day
+from bot.workdays import is_working_day
 
 __all__ = ["find_slot"]
 

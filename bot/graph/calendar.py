@@ -1,4 +1,5 @@
-"""CalendarPort over Microsoft Graph (app-only) with msgraph-sdk, and NoCalendar.
+"""The Directory and Calendar ports over Microsoft Graph (app-only) with msgraph-sdk, and
+NoCalendar for both when Graph is off.
 
 Requests (all paced: at most `max_concurrency` in flight, `requests_per_second` on average;
 the SDK's retry handler retries 429/503/504 honouring `Retry-After`):
@@ -18,7 +19,6 @@ the SDK's retry handler retries 429/503/504 honouring `Retry-After`):
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -61,16 +61,12 @@ from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import APIVersion, GraphClientFactory
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
-from bot.coffee.ports import (
-    BookedMeeting,
-    CalendarError,
-    CalendarErrorKind,
-    DirectoryUser,
-    FreeBusy,
-)
-from bot.graph.config import GraphConfig
+from bot.coffee.ports import BookedMeeting, FreeBusy
+from bot.directory import DirectoryUser, ServiceError, ServiceErrorKind
 from bot.graph.credentials import GRAPH_SCOPES, build_credential
 from bot.graph.pacing import Pacer
+from bot.ids import is_guid
+from bot.settings import GraphConfig
 
 __all__ = [
     "MAX_FILTER_VALUES",
@@ -88,7 +84,6 @@ MAX_SCHEDULES = 20  # getSchedule: "up to 20 entities at once"
 MAX_FILTER_VALUES = 15  # $filter `in`: 15 values without advanced queries
 MAX_WINDOW = timedelta(days=62)  # getSchedule: "less than 62 days"
 PREFER_UTC = 'outlook.timezone="UTC"'
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _UTC_NAMES = frozenset({"utc", "coordinated universal time", "tzone://microsoft/utc", "etc/utc"})
 # When items overlap, the busiest status wins (oof > busy > tentative > elsewhere > free).
 _DIGIT = {
@@ -235,7 +230,8 @@ class _Directory:
 
 
 class GraphCalendar:
-    """CalendarPort over Microsoft Graph with msgraph-sdk.
+    """The Directory port (bot/directory.py) and the CalendarPort (bot/coffee/ports.py) over
+    Microsoft Graph with msgraph-sdk.
 
     `credential` None: built from `config` (and closed by `close()`); tests pass an
     object with an async `get_token(*scopes)` returning an azure AccessToken.
@@ -287,7 +283,7 @@ class GraphCalendar:
     # -- plumbing ------------------------------------------------------------------------
 
     async def _call(self, what: str, request: Callable[[], Awaitable[T]]) -> T:
-        """One paced Graph request, its failures as CalendarError."""
+        """One paced Graph request, its failures as ServiceError."""
         async with self.pacer:
             try:
                 async with asyncio.timeout(self._call_timeout):
@@ -295,32 +291,32 @@ class GraphCalendar:
             except APIError as exc:
                 raise self._api_error(what, exc) from exc
             except CredentialUnavailableError as exc:
-                raise CalendarError(
-                    CalendarErrorKind.NOT_CONFIGURED, f"{what}: no credential: {exc.message}"
+                raise ServiceError(
+                    ServiceErrorKind.NOT_CONFIGURED, f"{what}: no credential: {exc.message}"
                 ) from exc
             except ClientAuthenticationError as exc:
-                raise CalendarError(
-                    CalendarErrorKind.PERMISSION_DENIED, f"{what}: sign-in failed: {exc.message}"
+                raise ServiceError(
+                    ServiceErrorKind.PERMISSION_DENIED, f"{what}: sign-in failed: {exc.message}"
                 ) from exc
             except (httpx.HTTPError, TimeoutError, OSError) as exc:
-                raise CalendarError(
-                    CalendarErrorKind.UNAVAILABLE, f"{what}: {type(exc).__name__}"
+                raise ServiceError(
+                    ServiceErrorKind.UNAVAILABLE, f"{what}: {type(exc).__name__}"
                 ) from exc
 
     @staticmethod
-    def _api_error(what: str, exc: APIError) -> CalendarError:
+    def _api_error(what: str, exc: APIError) -> ServiceError:
         status = exc.response_status_code
         code = ""
         if isinstance(exc, ODataError) and exc.error is not None:
             code = exc.error.code or ""
         detail = f"{what}: HTTP {status} {code}".rstrip()
         if status in (401, 403):
-            return CalendarError(CalendarErrorKind.PERMISSION_DENIED, detail)
+            return ServiceError(ServiceErrorKind.PERMISSION_DENIED, detail)
         if status == 404:
-            return CalendarError(CalendarErrorKind.NOT_FOUND, detail)
+            return ServiceError(ServiceErrorKind.NOT_FOUND, detail)
         if status == 429:
-            return CalendarError(CalendarErrorKind.THROTTLED, detail)
-        return CalendarError(CalendarErrorKind.UNAVAILABLE, detail)
+            return ServiceError(ServiceErrorKind.THROTTLED, detail)
+        return ServiceError(ServiceErrorKind.UNAVAILABLE, detail)
 
     @staticmethod
     def _prefer_utc() -> RequestConfiguration[QueryParameters]:
@@ -342,8 +338,8 @@ class GraphCalendar:
             user = await self._call(
                 "get user", lambda: self._client.users.by_user_id(key).get(config)
             )
-        except CalendarError as exc:
-            if exc.kind is not CalendarErrorKind.NOT_FOUND:
+        except ServiceError as exc:
+            if exc.kind is not ServiceErrorKind.NOT_FOUND:
                 raise
             user = None
         found = _directory_user(user) if user is not None else None
@@ -375,7 +371,7 @@ class GraphCalendar:
                 result[key] = cached
             elif not _plausible_user_key(key):
                 continue
-            elif _GUID.match(key):
+            elif is_guid(key):
                 ids.append(key)
             else:
                 others.append(key)
@@ -481,13 +477,13 @@ class GraphCalendar:
         users = await self._resolve(_unique([organizer_key, *others]))
         organizer = users.get(organizer_key)
         if organizer is None:
-            raise CalendarError(CalendarErrorKind.NOT_FOUND, f"organizer {organizer_key}")
+            raise ServiceError(ServiceErrorKind.NOT_FOUND, f"organizer {organizer_key}")
         attendees: list[Attendee] = []
         for key in others:
             user = users.get(key)
             address = _address(user) if user is not None else None
             if user is None or address is None:
-                raise CalendarError(CalendarErrorKind.NOT_FOUND, f"attendee {key}")
+                raise ServiceError(ServiceErrorKind.NOT_FOUND, f"attendee {key}")
             if user.id == organizer.id:
                 continue
             attendees.append(
@@ -513,7 +509,7 @@ class GraphCalendar:
             lambda: self._client.users.by_user_id(organizer.id).events.post(event, config),
         )
         if created is None or not created.id:
-            raise CalendarError(CalendarErrorKind.UNAVAILABLE, "create event: empty answer")
+            raise ServiceError(ServiceErrorKind.UNAVAILABLE, "create event: empty answer")
         join_url = created.online_meeting.join_url if created.online_meeting else None
         return BookedMeeting(
             event_id=created.id,
@@ -534,7 +530,7 @@ class GraphCalendar:
                 "delete event",
                 lambda: self._client.users.by_user_id(organizer).events.by_event_id(event).delete(),
             )
-        except CalendarError as exc:
+        except ServiceError as exc:
             cause = exc.__cause__
             if (
                 isinstance(cause, ODataError)
@@ -546,7 +542,7 @@ class GraphCalendar:
 
 
 async def _gather(*calls: Awaitable[T]) -> list[T]:
-    """All results, or the first CalendarError once every call has finished."""
+    """All results, or the first ServiceError once every call has finished."""
     outcomes: list[Any] = await asyncio.gather(*calls, return_exceptions=True)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
@@ -563,18 +559,18 @@ def open_calendar(config: GraphConfig) -> GraphCalendar | NoCalendar:
 
 
 class NoCalendar:
-    """CalendarPort when Graph is not configured (GRAPH_AUTH=none): every call says so."""
+    """Both ports when Graph is not configured (GRAPH_AUTH=none): every call says so."""
 
     def __init__(self, reason: str = "Microsoft Graph is not configured (GRAPH_AUTH=none)") -> None:
         self.reason = reason
 
     async def find_user(self, id_or_upn: str) -> DirectoryUser | None:
-        raise CalendarError(CalendarErrorKind.NOT_CONFIGURED, self.reason)
+        raise ServiceError(ServiceErrorKind.NOT_CONFIGURED, self.reason)
 
     async def free_busy(
         self, user_ids: list[str], start: datetime, end: datetime, interval_minutes: int
     ) -> dict[str, FreeBusy]:
-        raise CalendarError(CalendarErrorKind.NOT_CONFIGURED, self.reason)
+        raise ServiceError(ServiceErrorKind.NOT_CONFIGURED, self.reason)
 
     async def create_meeting(
         self,
@@ -586,10 +582,10 @@ class NoCalendar:
         end: datetime,
         transaction_id: str,
     ) -> BookedMeeting:
-        raise CalendarError(CalendarErrorKind.NOT_CONFIGURED, self.reason)
+        raise ServiceError(ServiceErrorKind.NOT_CONFIGURED, self.reason)
 
     async def cancel_meeting(self, organizer_id: str, event_id: str) -> None:
-        raise CalendarError(CalendarErrorKind.NOT_CONFIGURED, self.reason)
+        raise ServiceError(ServiceErrorKind.NOT_CONFIGURED, self.reason)
 
     async def close(self) -> None:
         return None
@@ -597,6 +593,10 @@ class NoCalendar:
 
 if TYPE_CHECKING:
     from bot.coffee.ports import CalendarPort
+    from bot.directory import Directory
 
-    def _implements_the_port(graph: GraphCalendar, none: NoCalendar) -> list[CalendarPort]:
+    def _implements_the_calendar(graph: GraphCalendar, none: NoCalendar) -> list[CalendarPort]:
+        return [graph, none]
+
+    def _implements_the_directory(graph: GraphCalendar, none: NoCalendar) -> list[Directory]:
         return [graph, none]

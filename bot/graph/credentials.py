@@ -9,17 +9,18 @@ from azure.identity.aio import (
     ManagedIdentityCredential,
 )
 
-from bot.coffee.ports import CalendarError, CalendarErrorKind
-from bot.graph.config import GRAPH_SCOPE, GraphConfig
+from bot.directory import ServiceError, ServiceErrorKind
+from bot.settings import GraphConfig
 
 __all__ = ["GRAPH_SCOPES", "build_credential"]
 
 # Always passed explicitly: app-only tokens exist only for `/.default`.
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 GRAPH_SCOPES: list[str] = [GRAPH_SCOPE]
 
 
 def build_credential(config: GraphConfig) -> AsyncTokenCredential:
-    """A credential for `config.auth`; CalendarError(NOT_CONFIGURED) for "none".
+    """A credential for `config.auth`; ServiceError(NOT_CONFIGURED) for "none".
 
     Raises ValueError (from `config.validate()`) when a required setting is missing. The
     certificate file is read here, so a wrong path fails at start-up, not at first use.
@@ -34,4 +35,4 @@ def build_credential(config: GraphConfig) -> AsyncTokenCredential:
     if config.auth == "managed_identity":
         # Without a client id: the system-assigned identity.
         return ManagedIdentityCredential(client_id=config.client_id or None)
-    raise CalendarError(CalendarErrorKind.NOT_CONFIGURED, "GRAPH_AUTH=none")
+    raise ServiceError(ServiceErrorKind.NOT_CONFIGURED, "GRAPH_AUTH=none")

@@ -18,11 +18,11 @@ from bot.chat.commands import Command, parse_date
 from bot.chat.handlers import ChatDeps, command_language
 from bot.chat.model import Incoming, Reply
 from bot.coffee.chat import NotAllowed, handle_coffee_on
-from bot.coffee.ports import CalendarError
 from bot.coffee.slots import find_slot
+from bot.directory import ServiceError
+from bot.i18n import Language
 from bot.onboarding.model import Introduction, OnboardingRequest, Role, StepState
 from bot.onboarding.planner import person_recipient
-from bot.settings import Language
 from bot.store.model import NewDelivery
 from bot.texts import t
 from cards.coffee import when_text
@@ -240,7 +240,7 @@ async def intro_book(
     name = intro.name
     try:
         if deps.calendar is None:
-            raise CalendarError.__new__(CalendarError)
+            raise ServiceError.__new__(ServiceError)
         now = deps.clock()
         busy = await deps.calendar.free_busy(
             [teammate, newcomer], now + timedelta(hours=2), now + timedelta(days=10), 5
@@ -268,7 +268,7 @@ async def intro_book(
             slot[1],
             txid,
         )
-    except (CalendarError, TypeError):
+    except (ServiceError, TypeError):
         return _fallback(lang, name, intro)
     return Reply(
         text=t(

@@ -19,7 +19,7 @@ from bot.onboarding.sequences import Sequence
 from bot.onboarding.store import OnboardingStore
 from bot.store.model import NewDelivery
 from bot.store.protocol import Store
-from jobs.calendar import is_working_day
+from bot.workdays import is_working_day
 
 log = logging.getLogger(__name__)
 

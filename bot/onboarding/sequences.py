@@ -24,9 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.content.loader import ContentError, read_yaml
 from bot.content.models import ID_PATTERN, Link, Text
+from bot.i18n import LANGUAGES
 from bot.onboarding.model import Role
-from bot.settings import LANGUAGES
-from jobs.calendar import add_working_days
+from bot.workdays import add_working_days
 
 SEQUENCES_FILE = "sequences.yaml"
 DEFAULT_SEQUENCE = "default"

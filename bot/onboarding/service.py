@@ -2,7 +2,7 @@
 operator CLI and the HR chat command. No HTTP and no SDK here.
 
 `start` validates the whole request at once (every problem is reported, not just the
-first), resolves the people through the directory (Microsoft Graph behind CalendarPort),
+first), resolves the people through the Directory port (Microsoft Graph in production),
 plans the steps with the sequence's schedule and writes the onboarding and all its steps
 with ONE store call, which is one transaction: nothing is ever half-created.
 
@@ -22,7 +22,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
-from bot.coffee.ports import CalendarError, CalendarErrorKind, CalendarPort, DirectoryUser
+from bot.directory import Directory, DirectoryUser, ServiceError, ServiceErrorKind
+from bot.i18n import LANGUAGES
+from bot.ids import is_guid
 from bot.onboarding.model import (
     Onboarding,
     OnboardingRequest,
@@ -34,7 +36,6 @@ from bot.onboarding.sequences import DEFAULT_SEQUENCE, schedule_steps
 from bot.onboarding.sequences import Sequence as OnboardingSequence
 from bot.onboarding.store import OnboardingStore
 
-LANGUAGES = ("fi", "sv", "en")
 FIELDS = ("employee", "start_date", "team_id", "buddy", "manager", "sequence", "language")
 MAX_DAYS_AHEAD = 365  # "not more than a year away"
 MAX_DAYS_PAST = 90  # a late registration still gets its remaining steps
@@ -42,7 +43,6 @@ MAX_IDEMPOTENCY_KEY_LENGTH = 200
 MAX_TEXT_LENGTH = 256  # ids, UPNs and team ids are far shorter
 IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _UPN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _KEY_CHARS = re.compile(r"^[\x21-\x7e]+$")  # visible ASCII, as HTTP header values go
@@ -103,7 +103,7 @@ class DirectoryNeeded(Exception):
 class DirectoryUnavailable(Exception):
     """The directory could not be asked (throttled, down, or a missing permission)."""
 
-    def __init__(self, kind: CalendarErrorKind) -> None:
+    def __init__(self, kind: ServiceErrorKind) -> None:
         super().__init__(f"the directory (Microsoft Graph) could not be asked: {kind.value}")
         self.kind = kind
 
@@ -178,7 +178,7 @@ class _Validator:
         value = self.text(name, required=required)
         if value is None:
             return None
-        if _GUID.match(value):
+        if is_guid(value):
             return value.lower()
         if _UPN.match(value):
             return value
@@ -253,12 +253,6 @@ def validate_fields(
     return _Fields(employee, start_date, sequence, language, team_id, buddy, manager)
 
 
-def _language_of(user: DirectoryUser, default: str) -> str:
-    """fi/sv/en from Graph's preferredLanguage (e.g. "sv-FI"), else the default."""
-    preferred = (user.preferred_language or "").split("-")[0].lower()
-    return preferred if preferred in LANGUAGES else default
-
-
 def _recipient(request: OnboardingRequest, role: Role) -> str | None:
     match role:
         case Role.NEWCOMER:
@@ -305,7 +299,7 @@ class OnboardingService:
     def __init__(
         self,
         store: OnboardingStore,
-        calendar: CalendarPort,
+        directory: Directory,
         sequences: Mapping[str, OnboardingSequence],
         clock: Callable[[], datetime],
         timezone: str,
@@ -313,7 +307,7 @@ class OnboardingService:
         default_language: str = "fi",
     ) -> None:
         self._store = store
-        self._calendar = calendar
+        self._directory = directory
         self._sequences = sequences
         self._clock = clock
         self._zone = ZoneInfo(timezone)
@@ -359,7 +353,7 @@ class OnboardingService:
             employee_name=employee.display_name,
             start_date=fields.start_date,
             sequence=fields.sequence,
-            language=fields.language or _language_of(employee, self._default_language),
+            language=fields.language or employee.language or self._default_language,
             team_id=fields.team_id,
             buddy_id=people["buddy"].id if "buddy" in people else None,
             manager_id=people["manager"].id if "manager" in people else None,
@@ -380,13 +374,13 @@ class OnboardingService:
         needs_graph: list[str] = []
         for name, value in wanted:
             try:
-                user = await self._calendar.find_user(value)
-            except CalendarError as error:
-                if error.kind is CalendarErrorKind.NOT_FOUND:
+                user = await self._directory.find_user(value)
+            except ServiceError as error:
+                if error.kind is ServiceErrorKind.NOT_FOUND:
                     user = None
-                elif error.kind is not CalendarErrorKind.NOT_CONFIGURED:
+                elif error.kind is not ServiceErrorKind.NOT_CONFIGURED:
                     raise DirectoryUnavailable(error.kind) from None
-                elif _GUID.match(value):
+                elif is_guid(value):
                     # Without Graph an object id is taken as it is: nobody can check it.
                     found[name] = DirectoryUser(value, "", None, None)
                     continue

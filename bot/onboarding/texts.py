@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.settings import Language
+from bot.i18n import Language
 
 ONBOARDING_TEXTS: Final[dict[str, dict[Language, str]]] = {
     # ------------------------------------------------------------ sequence step cards

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.content.models import ContentPack, Entry
+from bot.i18n import Language
 from bot.qa.index import Index, build_index
 from bot.qa.language import detect_language
 from bot.qa.text import MAX_QUESTION_CHARS
-from bot.settings import Language
 
 
 class Outcome(StrEnum):

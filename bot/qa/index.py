@@ -14,9 +14,9 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from bot.content.models import ContentPack, Entry
+from bot.i18n import LANGUAGES, Language
 from bot.qa.stemming import colloquial_standard, prefix_term, stem
 from bot.qa.text import ALL_STOPWORDS, GENERIC, SYNONYMS, tokens
-from bot.settings import LANGUAGES, Language
 
 # How much one occurrence in a field counts. Titles and keywords say what an entry is
 # about; example questions say how people ask; the body adds recall.

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from bot.i18n import LANGUAGES, Language
 from bot.qa.text import STOPWORDS, tokens
-from bot.settings import LANGUAGES, Language
 
 _FINNISH_ENDINGS = re.compile(
     r"(ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|iin|aan|ään|seen|ista|istä|uksen|yksen|ko|kö|"

@@ -12,7 +12,7 @@ from typing import Final
 
 import snowballstemmer
 
-from bot.settings import Language
+from bot.i18n import Language
 
 _STEMMERS: Final = {
     "fi": snowballstemmer.stemmer("finnish"),

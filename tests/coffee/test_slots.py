@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.coffee.ports import FreeBusy
 from bot.coffee.slots import find_slot
-from jobs.calendar import is_working_day
+from bot.workdays import is_working_day
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 PRECEDENCE = {"0": 0, "4": 1, "1": 2, "2": 3, "3": 4}

@@ -18,9 +18,9 @@ from bot.clock import FixedClock
 from bot.coffee.model import GroupStatus
 from bot.coffee.rounds import CoffeeRounds
 from bot.graph.calendar import GraphCalendar
-from bot.graph.config import GraphConfig
 from bot.qa.engine import Answerer
 from bot.retry import RetryPolicy
+from bot.settings import GraphConfig
 from bot.store.sql import SqlStore
 from jobs.sender import Sender
 from tests.doubles import Doubles, TeamsDriver, TeamsUser

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.graph.calendar import GraphCalendar
-from bot.graph.config import GraphConfig
+from bot.settings import GraphConfig
 from tests.doubles import Doubles
 
 

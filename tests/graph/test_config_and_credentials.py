@@ -16,10 +16,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from bot.coffee.ports import CalendarError, CalendarErrorKind
+from bot.directory import ServiceError, ServiceErrorKind
 from bot.graph.calendar import GraphCalendar
-from bot.graph.config import GraphConfig
 from bot.graph.credentials import GRAPH_SCOPES, build_credential
+from bot.settings import GraphConfig
 
 TENANT = "00000000-0000-0000-0000-000000000001"
 CLIENT = "00000000-0000-0000-0000-000000000002"
@@ -92,10 +92,10 @@ async def test_managed_identity(client_id: str) -> None:
 
 
 def test_none_is_not_configured() -> None:
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         build_credential(GraphConfig("none"))
-    assert raised.value.kind is CalendarErrorKind.NOT_CONFIGURED
-    with pytest.raises(CalendarError):
+    assert raised.value.kind is ServiceErrorKind.NOT_CONFIGURED
+    with pytest.raises(ServiceError):
         GraphCalendar(GraphConfig("none"))
 
 

@@ -16,8 +16,9 @@ from msgraph.generated.models.free_busy_status import FreeBusyStatus
 from msgraph.generated.models.schedule_information import ScheduleInformation
 from msgraph.generated.models.schedule_item import ScheduleItem
 
-from bot.coffee.ports import CalendarError, CalendarErrorKind, CalendarPort
+from bot.coffee.ports import CalendarPort
 from bot.coffee.slots import find_slot
+from bot.directory import Directory, ServiceError, ServiceErrorKind
 from bot.graph.calendar import (
     MAX_SCHEDULES,
     USER_FIELDS,
@@ -26,7 +27,7 @@ from bot.graph.calendar import (
     _mark_items,
     open_calendar,
 )
-from bot.graph.config import GraphConfig
+from bot.settings import GraphConfig
 from tests.doubles import Doubles, Fault, FixedTokenCredential, GraphUser
 
 from .conftest import graph_config
@@ -44,9 +45,10 @@ def someone(d: Doubles, name: str = "Testi", **kwargs: Any) -> GraphUser:
     return d.graph.add_user(f"{name} {uuid.uuid4().hex[:8]}", **kwargs)
 
 
-def test_both_implement_the_port(calendar: GraphCalendar) -> None:
-    ports: list[CalendarPort] = [calendar, NoCalendar()]
-    assert len(ports) == 2
+def test_both_implement_both_ports(calendar: GraphCalendar) -> None:
+    calendars: list[CalendarPort] = [calendar, NoCalendar()]
+    directories: list[Directory] = [calendar, NoCalendar()]
+    assert len(calendars) == len(directories) == 2
 
 
 # -- find_user ------------------------------------------------------------------------------
@@ -63,6 +65,7 @@ async def test_find_user_by_id_upn_and_mail(doubles: Doubles, calendar: GraphCal
         person.user_principal_name,
     )
     assert by_id.preferred_language == "sv-FI"
+    assert by_id.language == "sv"
     call = doubles.graph.calls.find(operation="get_user")[-1]
     assert call.query["$select"] == ",".join(USER_FIELDS)
     assert call.authorization == f"Bearer {doubles.identity.access_token}"
@@ -97,9 +100,9 @@ async def test_hostile_user_keys_never_reach_graph(
     # `..` would otherwise be resolved by httpx: /users/.. is the Graph root.
     assert await calendar.find_user(key) is None
     assert await calendar.free_busy([key], MONDAY, at(12), 60) == {}
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         await calendar.create_meeting(key, [], "s", "b", at(10), at(11), "t")
-    assert raised.value.kind is CalendarErrorKind.NOT_FOUND
+    assert raised.value.kind is ServiceErrorKind.NOT_FOUND
     assert doubles.graph.calls.all() == []
 
 
@@ -114,9 +117,9 @@ async def test_cancel_refuses_dot_segments(doubles: Doubles, calendar: GraphCale
 async def test_find_user_without_permission(doubles: Doubles, calendar: GraphCalendar) -> None:
     person = someone(doubles)
     doubles.graph.revoke("User.Read.All", "User.ReadBasic.All")
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         await calendar.find_user(person.id)
-    assert raised.value.kind is CalendarErrorKind.PERMISSION_DENIED
+    assert raised.value.kind is ServiceErrorKind.PERMISSION_DENIED
     assert "Authorization_RequestDenied" in raised.value.detail
 
 
@@ -222,9 +225,9 @@ async def test_free_busy_without_calendar_permission(
 ) -> None:
     person = someone(doubles)
     doubles.graph.revoke("Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite")
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         await calendar.free_busy([person.id], MONDAY, at(12), 60)
-    assert raised.value.kind is CalendarErrorKind.PERMISSION_DENIED
+    assert raised.value.kind is ServiceErrorKind.PERMISSION_DENIED
 
 
 async def test_free_busy_refuses_bad_windows(calendar: GraphCalendar) -> None:
@@ -319,13 +322,13 @@ async def test_cancel_meeting_deletes_the_organizers_event(
     # Already gone: a retry is fine.
     await calendar.cancel_meeting(organizer.id, booked.event_id)
     # An unknown organizer is not.
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         await calendar.cancel_meeting(str(uuid.uuid4()), booked.event_id)
-    assert raised.value.kind is CalendarErrorKind.NOT_FOUND
+    assert raised.value.kind is ServiceErrorKind.NOT_FOUND
     doubles.graph.revoke("Calendars.ReadWrite")
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         await calendar.cancel_meeting(organizer.id, booked.event_id)
-    assert raised.value.kind is CalendarErrorKind.PERMISSION_DENIED
+    assert raised.value.kind is ServiceErrorKind.PERMISSION_DENIED
     with pytest.raises(ValueError):
         await calendar.cancel_meeting(organizer.id, " ")
 
@@ -348,9 +351,9 @@ async def test_still_throttled_after_retries(doubles: Doubles, make_calendar: Ma
     person = someone(doubles)
     calendar = make_calendar(max_retries=1)
     doubles.graph.inject(Fault.throttled(retry_after=1), operation="get_user")
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         await calendar.find_user(person.id)
-    assert raised.value.kind is CalendarErrorKind.THROTTLED
+    assert raised.value.kind is ServiceErrorKind.THROTTLED
     assert [c.status for c in doubles.graph.calls.find(operation="get_user")] == [429, 429]
 
 
@@ -359,11 +362,11 @@ async def test_missing_write_permission_is_permission_denied(
 ) -> None:
     organizer, guest = someone(doubles), someone(doubles)
     doubles.graph.revoke("Calendars.ReadWrite")
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         await calendar.create_meeting(
             organizer.id, [guest.id], "Kahvit", "<p>Hei</p>", at(10), at(10, 30), "tx-403"
         )
-    assert raised.value.kind is CalendarErrorKind.PERMISSION_DENIED
+    assert raised.value.kind is ServiceErrorKind.PERMISSION_DENIED
     assert "ErrorAccessDenied" in raised.value.detail
     assert doubles.graph.events(organizer) == []
 
@@ -371,9 +374,9 @@ async def test_missing_write_permission_is_permission_denied(
 async def test_injected_403_is_permission_denied(doubles: Doubles, calendar: GraphCalendar) -> None:
     person = someone(doubles)
     doubles.graph.inject(Fault.access_denied(), operation="get_schedule", times=1)
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         await calendar.free_busy([person.id], MONDAY, at(12), 30)
-    assert raised.value.kind is CalendarErrorKind.PERMISSION_DENIED
+    assert raised.value.kind is ServiceErrorKind.PERMISSION_DENIED
 
 
 async def test_unknown_organizer_or_attendee_is_not_found(
@@ -381,11 +384,11 @@ async def test_unknown_organizer_or_attendee_is_not_found(
 ) -> None:
     person = someone(doubles)
     for organizer, attendee in ((str(uuid.uuid4()), person.id), (person.id, str(uuid.uuid4()))):
-        with pytest.raises(CalendarError) as raised:
+        with pytest.raises(ServiceError) as raised:
             await calendar.create_meeting(
                 organizer, [attendee], "Kahvit", "<p>Hei</p>", at(10), at(10, 30), "tx-404"
             )
-        assert raised.value.kind is CalendarErrorKind.NOT_FOUND
+        assert raised.value.kind is ServiceErrorKind.NOT_FOUND
     assert doubles.graph.events(person) == []
 
 
@@ -398,11 +401,11 @@ async def test_organizer_deleted_between_lookup_and_booking(
         operation="create_event",
         times=1,
     )
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         await calendar.create_meeting(
             organizer.id, [guest.id], "Kahvit", "<p>Hei</p>", at(10), at(10, 30), "tx-gone"
         )
-    assert raised.value.kind is CalendarErrorKind.NOT_FOUND
+    assert raised.value.kind is ServiceErrorKind.NOT_FOUND
     assert "ErrorInvalidUser" in raised.value.detail
 
 
@@ -418,9 +421,9 @@ async def test_create_meeting_refuses_bad_input(calendar: GraphCalendar) -> None
 async def test_server_error_is_unavailable(doubles: Doubles, calendar: GraphCalendar) -> None:
     person = someone(doubles)
     doubles.graph.inject(Fault.server_error(500), operation="get_user", times=1)
-    with pytest.raises(CalendarError) as raised:
+    with pytest.raises(ServiceError) as raised:
         await calendar.find_user(person.id)
-    assert raised.value.kind is CalendarErrorKind.UNAVAILABLE
+    assert raised.value.kind is ServiceErrorKind.UNAVAILABLE
 
 
 async def test_wrong_token_is_permission_denied(doubles: Doubles) -> None:
@@ -428,9 +431,9 @@ async def test_wrong_token_is_permission_denied(doubles: Doubles) -> None:
         graph_config(doubles), credential=FixedTokenCredential("not-the-right-token")
     )
     try:
-        with pytest.raises(CalendarError) as raised:
+        with pytest.raises(ServiceError) as raised:
             await calendar.find_user(str(uuid.uuid4()))
-        assert raised.value.kind is CalendarErrorKind.PERMISSION_DENIED
+        assert raised.value.kind is ServiceErrorKind.PERMISSION_DENIED
     finally:
         await calendar.close()
 
@@ -438,9 +441,9 @@ async def test_wrong_token_is_permission_denied(doubles: Doubles) -> None:
 async def test_unreachable_graph_is_unavailable(doubles: Doubles) -> None:
     config = graph_config(doubles, base_url="http://127.0.0.1:9/v1.0")
     async with GraphCalendar(config, credential=doubles.identity.credential()) as calendar:
-        with pytest.raises(CalendarError) as raised:
+        with pytest.raises(ServiceError) as raised:
             await calendar.find_user(str(uuid.uuid4()))
-    assert raised.value.kind is CalendarErrorKind.UNAVAILABLE
+    assert raised.value.kind is ServiceErrorKind.UNAVAILABLE
 
 
 async def test_scopes_are_explicit(doubles: Doubles) -> None:
@@ -499,9 +502,9 @@ async def test_no_calendar_says_not_configured() -> None:
         calendar.cancel_meeting("x", "e"),
     ]
     for call in calls:
-        with pytest.raises(CalendarError) as raised:
+        with pytest.raises(ServiceError) as raised:
             await call
-        assert raised.value.kind is CalendarErrorKind.NOT_CONFIGURED
+        assert raised.value.kind is ServiceErrorKind.NOT_CONFIGURED
     await calendar.close()
 
 

@@ -1,4 +1,4 @@
-"""Working days, holidays, DST and the catch-up rule for scheduled cards."""
+"""Holidays, DST and the catch-up rule for scheduled cards (working days: test_workdays.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jobs.calendar import (
-    Schedule,
-    add_working_days,
-    is_working_day,
-    nudges_schedule,
-    tips_schedule,
-)
+from bot.workdays import is_working_day
+from jobs.calendar import Schedule, nudges_schedule, tips_schedule
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 TIPS = tips_schedule(time(9, 0), "Europe/Helsinki")
@@ -93,11 +88,3 @@ def test_send_times_in_quiet_hours_are_refused() -> None:
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         TIPS.due_key(datetime(2026, 11, 30, 9, 0))
-
-
-def test_working_days_skip_weekends_and_holidays() -> None:
-    assert add_working_days(date(2026, 12, 23), 1) == date(2026, 12, 28)  # over Christmas
-    assert add_working_days(date(2026, 11, 28), 0) == date(2026, 11, 30)  # Saturday → Monday
-    assert add_working_days(date(2026, 11, 30), 5) == date(
-        2026, 12, 7
-    )  # Independence Day is Sunday

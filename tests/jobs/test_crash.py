@@ -25,7 +25,8 @@ from sqlalchemy import insert
 
 from bot.clock import system_clock
 from bot.content.models import ContentPack
-from bot.settings import LANGUAGES, load_settings
+from bot.i18n import LANGUAGES
+from bot.settings import load_settings
 from bot.store.model import DeliveryState, NewDelivery
 from bot.store.sql import SqlStore, open_store
 from bot.store.tables import conversation_refs

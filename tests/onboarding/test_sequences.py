@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from bot.content.loader import ContentError
 from bot.content.models import ContentPack, Text
+from bot.i18n import LANGUAGES
 from bot.onboarding.model import Role
 from bot.onboarding.sequences import (
     MAX_OFFSET,
@@ -28,8 +29,8 @@ from bot.onboarding.sequences import (
     schedule_steps,
     skipped_steps,
 )
-from bot.settings import BUNDLED_CONTENT_DIR, LANGUAGES
-from jobs.calendar import is_working_day
+from bot.settings import BUNDLED_CONTENT_DIR
+from bot.workdays import is_working_day
 
 BUNDLED = BUNDLED_CONTENT_DIR / SEQUENCES_FILE
 EOPPIVA_COURSE = "https://www.eoppiva.fi/koulutukset/johdatus-yhteisiin-tyoymparistoihin/"

@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.onboarding.auth import AuthError, HrAuthenticator, Principal
+from bot.http.hr_auth import AuthError, HrAuthenticator, Principal
 from bot.onboarding.model import Onboarding
 from bot.onboarding.service import (
     DirectoryNeeded,

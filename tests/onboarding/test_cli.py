@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from bot.coffee.ports import DirectoryUser
+from bot.directory import DirectoryUser
 from bot.onboarding import cli
 from bot.onboarding.model import Onboarding, StepState
 from bot.onboarding.service import OnboardingService
 from bot.store.sql import SqlStore
-from tests.onboarding_api.conftest import NOW, START
+from tests.onboarding.conftest import NOW, START
 
 
 async def started(

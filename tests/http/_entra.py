@@ -24,7 +24,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.onboarding.auth import HR_APP_ROLE
+from bot.http.hr_auth import HR_APP_ROLE
 from tests.doubles import LoopbackServer
 
 TENANT = "7f3c1a2e-5b6d-4e8f-9a0b-1c2d3e4f5a6b"

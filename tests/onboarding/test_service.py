@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.coffee.ports import DirectoryUser
+from bot.directory import DirectoryUser
 from bot.onboarding.model import OnboardingState, StepState
 from bot.onboarding.sequences import Sequence, SequenceStep, load_sequences
 from bot.onboarding.service import (
@@ -18,7 +18,7 @@ from bot.onboarding.service import (
 )
 from bot.settings import BUNDLED_CONTENT_DIR
 from bot.store.sql import SqlStore
-from tests.onboarding_api.conftest import NOW, START, TODAY, DirectoryDouble, make_sequence
+from tests.onboarding.conftest import NOW, START, TODAY, DirectoryDouble, make_sequence
 
 
 def request_for(people: dict[str, DirectoryUser], **fields: object) -> dict[str, object]:

@@ -11,8 +11,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.clock import system_seconds
-from bot.onboarding.auth import AuthError, HrAuthenticator
-from tests.onboarding_api._entra import (
+from bot.http.hr_auth import AuthError, HrAuthenticator
+from tests.http._entra import (
     API_APP_ID,
     HR_GROUP_ID,
     OTHER_TENANT,
@@ -21,7 +21,8 @@ from tests.onboarding_api._entra import (
     EntraDouble,
     RsaKey,
 )
-from tests.onboarding_api.conftest import API_KEY, START, MakeClient
+from tests.http.conftest import API_KEY, MakeClient
+from tests.onboarding.conftest import START
 
 URL = "/api/onboarding"
 Make = Callable[..., HrAuthenticator]

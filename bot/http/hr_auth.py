@@ -25,7 +25,6 @@ import asyncio
 import hmac
 import json
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ import aiohttp
 import jwt
 
 from bot.clock import system_seconds
+from bot.ids import is_guid
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,6 @@ API_KEY_HEADER = "X-Api-Key"
 ALGORITHM = "RS256"  # Entra ID signs access tokens with RS256 only
 MAX_DOCUMENT_BYTES = 1024 * 1024  # metadata and key sets are a few KB
 MIN_API_KEY_LENGTH = 16
-_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _BEARER_CHALLENGE = 'Bearer realm="onboarding"'
 _API_KEY_CHALLENGE = 'ApiKey realm="onboarding"'
@@ -248,7 +247,7 @@ class HrAuthenticator:
         self.local_mode = local_mode
         self._api_key = api_key.encode("utf-8")
         self._tenant_id = tenant_id.strip().lower()
-        if self._tenant_id and not _GUID.match(self._tenant_id):
+        if self._tenant_id and not is_guid(self._tenant_id):
             # Token issuers name the tenant by its id, never by a domain name.
             raise ValueError(
                 f"the HR API tenant must be a directory (tenant) id, got {tenant_id!r}"

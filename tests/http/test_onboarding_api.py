@@ -11,15 +11,15 @@ import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient
 
-from bot.coffee.ports import CalendarError, CalendarErrorKind, DirectoryUser
-from bot.onboarding.api import add_onboarding_routes
-from bot.onboarding.auth import HrAuthenticator
+from bot.directory import DirectoryUser, ServiceError, ServiceErrorKind
+from bot.http.hr_auth import HrAuthenticator
+from bot.http.onboarding_api import add_onboarding_routes
 from bot.onboarding.model import StepState
 from bot.onboarding.sequences import Sequence, SequenceStep
 from bot.onboarding.service import OnboardingService
 from bot.store.sql import SqlStore
-from tests.onboarding_api._entra import HR_USER_OID, EntraDouble
-from tests.onboarding_api.conftest import NOW, START, DirectoryDouble
+from tests.http._entra import HR_USER_OID, EntraDouble
+from tests.onboarding.conftest import NOW, START, DirectoryDouble
 
 URL = "/api/onboarding"
 
@@ -300,7 +300,7 @@ async def test_without_graph_an_object_id_is_taken_and_a_upn_is_422(
     people: dict[str, DirectoryUser],
     directory: DirectoryDouble,
 ) -> None:
-    directory.error = CalendarError(CalendarErrorKind.NOT_CONFIGURED, "GRAPH_AUTH=none")
+    directory.error = ServiceError(ServiceErrorKind.NOT_CONFIGURED, "GRAPH_AUTH=none")
     by_id = await post(client, entra, {"employee": people["newcomer"].id, "start_date": START})
     assert by_id.status == 201
     document = await by_id.json()
@@ -316,9 +316,9 @@ async def test_without_graph_an_object_id_is_taken_and_a_upn_is_422(
 @pytest.mark.parametrize(
     "kind",
     [
-        CalendarErrorKind.THROTTLED,
-        CalendarErrorKind.UNAVAILABLE,
-        CalendarErrorKind.PERMISSION_DENIED,
+        ServiceErrorKind.THROTTLED,
+        ServiceErrorKind.UNAVAILABLE,
+        ServiceErrorKind.PERMISSION_DENIED,
     ],
 )
 async def test_directory_trouble_is_503(
@@ -327,9 +327,9 @@ async def test_directory_trouble_is_503(
     people: dict[str, DirectoryUser],
     directory: DirectoryDouble,
     store: SqlStore,
-    kind: CalendarErrorKind,
+    kind: ServiceErrorKind,
 ) -> None:
-    directory.error = CalendarError(kind, "details")
+    directory.error = ServiceError(kind, "details")
     response = await post(client, entra, body_for(people))
     assert response.status == 503
     assert kind.value in (await response.json())["error"]

@@ -11,14 +11,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.graph.calendar import GraphCalendar
-from bot.graph.config import GraphConfig
-from bot.onboarding.api import add_onboarding_routes
-from bot.onboarding.auth import HrAuthenticator
+from bot.http.hr_auth import HrAuthenticator
+from bot.http.onboarding_api import add_onboarding_routes
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.service import OnboardingService
+from bot.settings import GraphConfig
 from bot.store.sql import SqlStore
 from tests.doubles import Doubles
-from tests.onboarding_api.conftest import API_KEY, NOW, START
+from tests.http.conftest import API_KEY
+from tests.onboarding.conftest import NOW, START
 
 URL = "/api/onboarding"
 HEADERS = {"X-Api-Key": API_KEY}
