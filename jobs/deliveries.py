@@ -95,7 +95,9 @@ class DeliveryKind(Generic[P]):
         when its version or a field is not what this code reads."""
         version = raw.get(VERSION_KEY, 1)  # rows from before versions were stored
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise PayloadError(f"{self.tag}: schema version {version!r} is not a positive integer")
+            raise PayloadError(
+                f"{self.tag}: schema version {_shown(version)} is not a positive integer"
+            )
         if version > self.version:
             raise PayloadError(
                 f"{self.tag}: schema version {version} is newer than this code reads "
@@ -134,9 +136,9 @@ class DeliveryKinds:
     def register(self, kind: DeliveryKind[Any]) -> None:
         """Add a kind; a tag registered twice or a field type the codec cannot store is a
         programming error, raised at start-up rather than on the first send."""
+        _check_payload_type(kind.payload_type)
         if kind.tag in self._kinds:
             raise ValueError(f"delivery kind {kind.tag!r} is registered twice")
-        _check_payload_type(kind.payload_type)
         self._kinds[kind.tag] = kind
 
     @property
@@ -149,10 +151,10 @@ class DeliveryKinds:
             raise PayloadError(f"a payload must be a JSON object, not {type(raw).__name__}")
         tag = raw.get(KIND_KEY)
         if not isinstance(tag, str):
-            raise PayloadError(f"payload has no kind tag (got {tag!r})")
+            raise PayloadError(f"payload has no kind tag (got {_shown(tag)})")
         kind = self._kinds.get(tag)
         if kind is None:
-            raise PayloadError(f"unknown delivery kind {tag!r}")
+            raise PayloadError(f"unknown delivery kind {_shown(tag)}")
         payload = kind.from_json(raw)
         create = raw.get(OPEN_CHAT_KEY)
         open_chat = None if create is None else _decode_dataclass(OpenChat, create, f"{tag}.create")
@@ -293,7 +295,7 @@ def _decode(hint: Any, value: Any, where: str, path: str) -> Any:
     elif origin is typing.Literal:
         if value in args:
             return value
-        raise PayloadError(f"{where}: field {path!r} is {value!r}, not one of {list(args)}")
+        raise PayloadError(f"{where}: field {path!r} is {_shown(value)}, not one of {list(args)}")
     elif origin is tuple:
         if isinstance(value, list):
             return tuple(
@@ -336,6 +338,12 @@ def _type_name(hint: Any) -> str:
     if origin in (Mapping, dict) or dataclasses.is_dataclass(hint):
         return "an object"
     return getattr(hint, "__name__", str(hint))
+
+
+def _shown(value: Any) -> str:
+    """A stored value in an error message: short, since it goes to the log as it is."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _json_type(value: Any) -> str:
