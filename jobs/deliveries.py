@@ -141,10 +141,6 @@ class DeliveryKinds:
             raise ValueError(f"delivery kind {kind.tag!r} is registered twice")
         self._kinds[kind.tag] = kind
 
-    @property
-    def tags(self) -> frozenset[str]:
-        return frozenset(self._kinds)
-
     def decode(self, raw: Mapping[str, Any]) -> Envelope:
         """The typed payload of a stored object; PayloadError says what is wrong with it."""
         if not isinstance(raw, Mapping):
