@@ -71,8 +71,9 @@ from bot.settings import BUNDLED_CONTENT_DIR, load_settings
 from bot.store.model import ConversationRef, DeliveryState, NewDelivery
 from bot.store.sql import SqlStore, open_store
 from bot.store.tables import conversation_refs
+from jobs.deliveries import to_json
 from jobs.ports import ProactivePort, SendResult
-from jobs.render import tip_payload
+from jobs.tips import Tip
 from tests.doubles import (
     DEFAULT_APP_ID,
     DEFAULT_TENANT_ID,
@@ -216,7 +217,7 @@ async def prepare(db_url: str, service_url: str, ids: list[str]) -> None:
         pack = load_pack(BUNDLED_CONTENT_DIR)
         entries = [entry.id for entry in pack.entries]
         deliveries = [
-            NewDelivery(cid, tip_payload(entries[i % len(entries)], LANGUAGES[i % 3]))
+            NewDelivery(cid, to_json(Tip(entries[i % len(entries)], LANGUAGES[i % 3])))
             for i, cid in enumerate(ids)
         ]
         assert await store.create_occurrence(OCCURRENCE, "tips", deliveries, now)
@@ -237,7 +238,7 @@ async def generate(db_url: str, count: int) -> float:
     store = await open_store(db_url, migrate=False, clock=system_clock)
     try:
         deliveries = [
-            NewDelivery(f"a:gen-{i:06d}", tip_payload("meetings-cameras", "fi"))
+            NewDelivery(f"a:gen-{i:06d}", to_json(Tip("meetings-cameras", "fi")))
             for i in range(count)
         ]
         started = time.perf_counter()

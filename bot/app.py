@@ -14,6 +14,7 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.chat.handlers import ChatDeps
 from bot.clock import Clock, epoch_seconds
+from bot.coffee import deliveries as coffee_deliveries
 from bot.coffee.ports import CalendarPort
 from bot.coffee.rounds import CoffeeRounds
 from bot.content.loader import load_pack
@@ -22,23 +23,23 @@ from bot.directory import Directory
 from bot.graph.calendar import open_calendar
 from bot.http.hr_auth import HrAuthenticator
 from bot.http.onboarding_api import add_onboarding_routes
-from bot.onboarding.model import StepState
+from bot.onboarding import deliveries as onboarding_deliveries
 from bot.onboarding.planner import OnboardingPlanner
 from bot.onboarding.sequences import Sequence, load_sequences
 from bot.onboarding.service import OnboardingService
 from bot.qa.engine import Answerer
 from bot.retry import RetryPolicy
 from bot.settings import Settings, graph_config
-from bot.store.model import Delivery, Outcome
 from bot.store.sql import SqlStore, open_store
 from bot.teams.adapter import build_adapter
 from bot.teams.handler import TeamsBot
 from bot.teams.http import MessagesEndpoint
 from bot.teams.proactive import ConnectorSender, TokenSource
+from jobs import tips
 from jobs.calendar import Schedule, nudges_schedule, tips_schedule
+from jobs.deliveries import DeliveryKinds
 from jobs.limits import RateLimiter
 from jobs.planner import Planner
-from jobs.render import Renderer
 from jobs.runtime import Background
 from jobs.sender import Sender
 
@@ -92,24 +93,18 @@ def build_sender(
     clock: Clock,
 ) -> tuple[Sender, ConnectorSender]:
     connector = ConnectorSender(TokenSource(settings, credentials_factory))
-
-    async def on_final(delivery: Delivery, outcome: Outcome) -> None:
-        # An onboarding step that cannot be delivered shows as failed to HR.
-        payload = delivery.payload
-        if outcome is Outcome.FAILED and payload.get("kind") == "onboarding_step":
-            await store.set_step_state(
-                str(payload.get("onboarding")), str(payload.get("step")), StepState.FAILED, clock()
-            )
-
+    if sequences is None:
+        sequences = load_bundled_sequences(settings, pack)
+    # Every feature's delivery kinds: the sender reads payloads through these only.
+    kinds = DeliveryKinds(
+        [
+            *tips.delivery_kinds(pack),
+            *coffee_deliveries.delivery_kinds(pack),
+            *onboarding_deliveries.delivery_kinds(sequences, store, clock),
+        ]
+    )
     sender = Sender(
-        store,
-        connector,
-        Renderer(
-            pack, sequences if sequences is not None else load_bundled_sequences(settings, pack)
-        ),
-        RateLimiter(tenant_rate=settings.send_rate),
-        clock=clock,
-        on_final=on_final,
+        store, connector, kinds, RateLimiter(tenant_rate=settings.send_rate), clock=clock
     )
     return sender, connector
 

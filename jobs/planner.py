@@ -16,7 +16,8 @@ from bot.i18n import Language, to_language
 from bot.store.model import NewDelivery, Subscription
 from bot.store.protocol import Store
 from jobs.calendar import Schedule
-from jobs.render import nudge_payload, tip_payload
+from jobs.deliveries import to_json
+from jobs.tips import Tip, WeeklyNudge
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class Planner:
 
     async def _tip_delivery(self, sub: Subscription) -> NewDelivery:
         entry = await next_tip(self.store, sub.conversation_id, self.pack.entries)
-        return NewDelivery(sub.conversation_id, tip_payload(entry.id, _language(sub.language)))
+        return NewDelivery(sub.conversation_id, to_json(Tip(entry.id, _language(sub.language))))
 
     async def plan_nudges(self, key: str, now: datetime) -> bool:
         if not self.pack.nudges:
@@ -79,7 +80,9 @@ class Planner:
         nudge = self.pack.nudges[(year * 53 + week) % len(self.pack.nudges)]
         subscriptions = await self.store.due_subscriptions("nudges", self.nudges.local_date(now))
         deliveries = [
-            NewDelivery(sub.conversation_id, nudge_payload(nudge.id, _language(sub.language)))
+            NewDelivery(
+                sub.conversation_id, to_json(WeeklyNudge(nudge.id, _language(sub.language)))
+            )
             for sub in subscriptions
         ]
         return await self._create(key, "nudges", deliveries, now)

@@ -15,23 +15,18 @@ import math
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
-from bot.chat.model import Reply
 from bot.clock import Clock
 from bot.retry import FINAL_STATUSES
 from bot.store.model import ConversationRef, Delivery, Outcome
 from bot.store.protocol import Store
+from jobs.deliveries import DeliveryKinds, Envelope, OpenChat, PayloadError
 from jobs.limits import RateLimiter
 from jobs.ports import ProactivePort, SendResult
 
 log = logging.getLogger(__name__)
-
-Renderer = Callable[[Mapping[str, Any]], Reply | None]
-FinalHook = Callable[[Delivery, Outcome], Awaitable[None]]
 
 
 # Every sender notes itself in the store this often and counts the others seen within
@@ -69,35 +64,37 @@ class Sender:
     next claim is made while the last one is still being sent, and the budget is never idle
     waiting for the slowest send of a batch. `run_once` claims, sends and records one batch, for the
     operator's `send-now` and for tests that step a clock.
+
+    Payloads are read through `kinds` only: one that no registered kind can read fails with
+    the reason logged, and each kind's `on_final` hook runs when its delivery is finally sent
+    or failed.
     """
 
     def __init__(
         self,
         store: Store,
         port: ProactivePort,
-        render: Renderer,
+        kinds: DeliveryKinds,
         limiter: RateLimiter,
         *,
         config: SenderConfig | None = None,
         owner: str | None = None,
         clock: Clock,
         seed: int | None = None,
-        on_final: FinalHook | None = None,
     ) -> None:
         self.store = store
         self.port = port
-        self.render = render
+        self.kinds = kinds
         self.limiter = limiter
         self.config = config or SenderConfig()
         self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
         self.clock = clock
         self._rng = random.Random(seed)
-        self._on_final = on_final
         self._throttle_until: datetime | None = None
         self._retries: list[datetime] = []  # a heap of the retry times this sender set
         self._looked_at: datetime | None = None  # `now` of the last claim
         # Successful sends and the tips they carried, not yet recorded (see `_flush`).
-        self._sent: list[tuple[Delivery, int | None]] = []
+        self._sent: list[tuple[Delivery, Envelope, int | None]] = []
         self._tips: list[tuple[str, str]] = []
         self._shared_at: float | None = None  # monotonic time of the last share taken
         self.sent = 0
@@ -275,7 +272,7 @@ class Sender:
             kept = (
                 await self.store.finish_deliveries(
                     self.owner,
-                    [(delivery.id, Outcome.SENT, status, None) for delivery, status in sent],
+                    [(delivery.id, Outcome.SENT, status, None) for delivery, _, status in sent],
                     self.clock(),
                 )
                 if sent
@@ -291,13 +288,13 @@ class Sender:
             self._tips[:0] = tips
             raise
         finally:
-            for delivery, _ in sent:
+            for delivery, envelope, _ in sent:
                 if delivery.id not in kept:
                     log.warning(
                         "delivery %d: lease lost before the outcome was recorded", delivery.id
                     )
                 else:
-                    await self._final(delivery, Outcome.SENT)
+                    await self._final(delivery, envelope, Outcome.SENT)
 
     async def _release(self, deliveries: list[Delivery]) -> None:
         """Give claimed but unattempted deliveries back, due at once and with the attempt
@@ -323,7 +320,7 @@ class Sender:
         return wait
 
     async def _reference(
-        self, delivery: Delivery, refs: _Refs
+        self, delivery: Delivery, open_chat: OpenChat | None, refs: _Refs
     ) -> ConversationRef | SendResult | None:
         """The conversation to send to (prefetched for the claim); for a person not yet
         chatting with the bot, the 1:1 chat is opened first (and remembered) when the payload
@@ -332,15 +329,13 @@ class Sender:
         if ref is not None or not delivery.recipient.startswith("person:"):
             return ref
         ref = await self.store.get_reference(delivery.recipient)  # saved since the prefetch?
-        create = delivery.payload.get("create")
         if ref is not None:
             return ref
-        if not isinstance(create, Mapping) or not isinstance(create.get("user_id"), str):
+        if open_chat is None:
             return None
-        service_url = str(create.get("service_url") or "")
-        tenant = create.get("tenant_id") if isinstance(create.get("tenant_id"), str) else None
+        service_url, tenant = open_chat.service_url, open_chat.tenant_id
         conversation_id, result = await self.port.create_personal(
-            service_url, tenant, str(create["user_id"])
+            service_url, tenant, open_chat.user_id
         )
         if conversation_id is None:
             return result
@@ -365,18 +360,24 @@ class Sender:
             # A 429 paused every sender since this was claimed: give it back untouched.
             await self._finish(delivery, Outcome.RELEASED, None)
             return
-        found = await self._reference(delivery, refs)
+        try:
+            envelope = self.kinds.decode(delivery.payload)
+        except PayloadError as error:  # nothing to send and nothing to retry
+            log.warning("delivery %d: unreadable payload: %s", delivery.id, error)
+            await self._finish(delivery, Outcome.FAILED, None)
+            return
+        found = await self._reference(delivery, envelope.open_chat, refs)
         if isinstance(found, SendResult):
-            await self._record(delivery, found, refs)
+            await self._record(delivery, envelope, found, refs)
             return
         ref = found
         if ref is None or not ref.active:
-            await self._finish(delivery, Outcome.FAILED, None)
+            await self._finish(delivery, Outcome.FAILED, None, envelope=envelope)
             return
-        reply = self.render(delivery.payload)
+        reply = self.kinds.render(envelope)
         if reply is None:
             log.warning("delivery %d: payload names nothing we can send", delivery.id)
-            await self._finish(delivery, Outcome.FAILED, None)
+            await self._finish(delivery, Outcome.FAILED, None, envelope=envelope)
             return
         await self.limiter.acquire(ref.conversation_id, ref.tenant_id or "")
         if self._throttled(self.clock()):
@@ -388,15 +389,17 @@ class Sender:
         except Exception:  # a bug or an unexpected client error: the outcome is unknown
             log.exception("delivery %d: send raised", delivery.id)
             result = SendResult(status=None, timed_out=True)
-        await self._record(delivery, result, refs)
+        await self._record(delivery, envelope, result, refs)
 
-    async def _record(self, delivery: Delivery, result: SendResult, refs: _Refs) -> None:
+    async def _record(
+        self, delivery: Delivery, envelope: Envelope, result: SendResult, refs: _Refs
+    ) -> None:
         now = self.clock()
         if result.ok:
             self.sent += 1
-            self._sent.append((delivery, result.status))  # recorded by the next `_flush`
-            entry = delivery.payload.get("entry")
-            if delivery.payload.get("kind") == "tip" and isinstance(entry, str):
+            self._sent.append((delivery, envelope, result.status))  # recorded by `_flush`
+            entry = self.kinds.tip_entry(envelope)
+            if entry is not None:
                 self._tips.append((delivery.recipient, entry))
             return
         if result.status in (403, 404):
@@ -405,7 +408,7 @@ class Sender:
             known = refs.get(delivery.recipient)
             if known is not None:
                 refs[delivery.recipient] = replace(known, active=False)
-            await self._finish(delivery, Outcome.FAILED, result.status)
+            await self._finish(delivery, Outcome.FAILED, result.status, envelope=envelope)
             return
         if result.status == 429:
             pause = result.retry_after or self.config.default_retry_after
@@ -418,7 +421,7 @@ class Sender:
             await self._finish(delivery, Outcome.UNKNOWN, result.status)
             return
         if result.status in FINAL_STATUSES or delivery.attempts >= self.config.max_attempts:
-            await self._finish(delivery, Outcome.FAILED, result.status)
+            await self._finish(delivery, Outcome.FAILED, result.status, envelope=envelope)
             return
         # 412, 5xx, or a request that never left: retry later with backoff and jitter.
         backoff = min(
@@ -434,7 +437,11 @@ class Sender:
         outcome: Outcome,
         status: int | None,
         next_attempt_at: datetime | None = None,
+        *,
+        envelope: Envelope | None = None,
     ) -> None:
+        """Record one outcome; a final one runs the kind's hook (`envelope`: the payload
+        as decoded, None when it could not be)."""
         kept = await self.store.finish_delivery(
             delivery.id, self.owner, outcome, status, self.clock(), next_attempt_at
         )
@@ -442,14 +449,12 @@ class Sender:
             heapq.heappush(self._retries, next_attempt_at)
         if not kept:
             log.warning("delivery %d: lease lost before the outcome was recorded", delivery.id)
-        elif outcome in (Outcome.SENT, Outcome.FAILED):
-            await self._final(delivery, outcome)
+        elif outcome in (Outcome.SENT, Outcome.FAILED) and envelope is not None:
+            await self._final(delivery, envelope, outcome)
 
-    async def _final(self, delivery: Delivery, outcome: Outcome) -> None:
-        if self._on_final is None:
-            return
+    async def _final(self, delivery: Delivery, envelope: Envelope, outcome: Outcome) -> None:
         try:
-            await self._on_final(delivery, outcome)
+            await self.kinds.on_final(envelope, outcome)
         except Exception:  # a hook must never stop the pipeline
             log.exception("delivery %d: the final-outcome hook failed", delivery.id)
 

@@ -15,6 +15,7 @@ from bot.chat.commands import Command, parse_date
 from bot.chat.handlers import ChatDeps, command_language
 from bot.chat.model import ConversationKind, Incoming, Reply
 from bot.chat.subscriptions import valid_pause
+from bot.coffee.deliveries import CoffeeNote
 from bot.coffee.model import (
     LENGTHS,
     CoffeeGroup,
@@ -34,6 +35,7 @@ from cards.coffee import (
     followup_thanks_card,
     when_text,
 )
+from jobs.deliveries import to_json
 
 
 class NotAllowed(ValueError):
@@ -209,13 +211,8 @@ async def _tell_others(
             continue
         other = await deps.coffee.get_participant(member)
         if other is not None:
-            payload = {
-                "kind": "coffee_note",
-                "lang": _language_of(other),
-                "text": key,
-                "values": values,
-            }
-            deliveries.append(NewDelivery(other.conversation_id, payload, must_arrive=True))
+            note = CoffeeNote(lang=_language_of(other), text=key, values=values)
+            deliveries.append(NewDelivery(other.conversation_id, to_json(note), must_arrive=True))
     occurrence = f"coffee-note:{group.id}:{key}:{deps.clock().isoformat(timespec='seconds')}"
     await deps.store.create_occurrence(occurrence, "coffee", deliveries, deps.clock())
 

@@ -14,9 +14,9 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.coffee.deliveries import CoffeeFollowup, CoffeeMatch, CoffeeUnmatched, Partner
 from bot.coffee.model import CoffeeGroup, CoffeeRound, GroupStatus, Participant
 from bot.coffee.pairing import Candidate, pair
 from bot.coffee.ports import CalendarPort
@@ -30,6 +30,7 @@ from bot.store.protocol import Store
 from bot.texts import t
 from bot.workdays import is_working_day
 from jobs.calendar import Schedule
+from jobs.deliveries import to_json
 
 log = logging.getLogger(__name__)
 
@@ -289,34 +290,35 @@ class CoffeeRounds:
                 person = people.get(pid)
                 if person is None:
                     continue
-                partners = [
-                    {
-                        "name": people[o].name if o in people else "",
-                        "upn": people[o].upn if o in people else None,
-                    }
+                partners = tuple(
+                    Partner(
+                        name=people[o].name if o in people else "",
+                        upn=people[o].upn if o in people else None,
+                    )
                     for o in group.members
                     if o != pid
-                ]
-                payload: dict[str, Any] = {
-                    "kind": "coffee_match",
-                    "lang": lang,
-                    "group": group.id,
-                    "round": group.round_key,
-                    "partners": partners,
-                    "languages": sorted(group.languages),
-                    "start": group.start.isoformat() if group.start else None,
-                    "end": group.end.isoformat() if group.end else None,
-                    "join_url": group.join_url,
-                    "note": group.note,
-                    "starter": starter,
-                }
-                deliveries.append(NewDelivery(person.conversation_id, payload, must_arrive=True))
+                )
+                match = CoffeeMatch(
+                    lang=lang,
+                    group=group.id,
+                    round=group.round_key,
+                    partners=partners,
+                    languages=tuple(sorted(group.languages)),
+                    start=group.start,
+                    end=group.end,
+                    join_url=group.join_url,
+                    note=group.note,
+                    starter=starter,
+                )
+                deliveries.append(
+                    NewDelivery(person.conversation_id, to_json(match), must_arrive=True)
+                )
         for pid, reason in round_.unmatched:
             person = people.get(pid)
             if person is not None:
                 lang = shared_language(person.languages)
-                payload = {"kind": "coffee_unmatched", "lang": lang, "reason": reason}
-                deliveries.append(NewDelivery(person.conversation_id, payload, must_arrive=True))
+                unmatched = to_json(CoffeeUnmatched(lang=lang, reason=reason))
+                deliveries.append(NewDelivery(person.conversation_id, unmatched, must_arrive=True))
         return deliveries
 
     async def follow_up(self, now: datetime) -> None:
@@ -346,10 +348,6 @@ class CoffeeRounds:
         for pid in group.members:
             person = await self.coffee.get_participant(pid)
             if person is not None:
-                payload = {
-                    "kind": "coffee_followup",
-                    "lang": shared_language(group.languages),
-                    "group": group.id,
-                }
-                result.append(NewDelivery(person.conversation_id, payload))
+                followup = CoffeeFollowup(lang=shared_language(group.languages), group=group.id)
+                result.append(NewDelivery(person.conversation_id, to_json(followup)))
         return result

@@ -21,6 +21,7 @@ from bot.coffee.chat import NotAllowed, handle_coffee_on
 from bot.coffee.slots import find_slot
 from bot.directory import ServiceError
 from bot.i18n import Language
+from bot.onboarding.deliveries import IntroPost, IntroTeammate, IntroWelcome
 from bot.onboarding.model import Introduction, OnboardingRequest, Role, StepState
 from bot.onboarding.planner import person_recipient
 from bot.store.model import NewDelivery
@@ -36,6 +37,7 @@ from cards.onboarding import (
     pulse_thanks_card,
     step_done_card,
 )
+from jobs.deliveries import OpenChat, to_json
 
 GET_TO_KNOW_MINUTES = 20
 
@@ -84,13 +86,10 @@ async def newcomer_joined(
     await deps.onboarding.save_introduction(
         Introduction(person_id=aad_object_id, team_id=team_id, name=name)
     )
-    payload = {
-        "kind": "intro_welcome",
-        "team": team_id,
-        "name": name,
-        "lang": lang,
-        "create": {"service_url": service_url, "tenant_id": tenant_id, "user_id": teams_user_id},
-    }
+    payload = to_json(
+        IntroWelcome(team=team_id, name=name, lang=lang),
+        OpenChat(service_url=service_url, tenant_id=tenant_id, user_id=teams_user_id),
+    )
     key = f"intro:{team_id}:{aad_object_id}"
     delivery = NewDelivery(person_recipient(aad_object_id), payload, must_arrive=True)
     return await deps.store.create_occurrence(key, "onboarding", [delivery], deps.clock())
@@ -178,29 +177,17 @@ async def intro_post(
     posted = replace(intro, state="posted", posted_at=deps.clock(), channel_id=intro.team_id)
     assert deps.onboarding is not None
     await deps.onboarding.save_introduction(posted)
-    fields = {
-        "team": posted.team_id,
-        "person": posted.person_id,
-        "name": posted.name,
-        "role": posted.role_text,
-        "location": posted.location_text,
-        "languages": posted.languages_text,
-        "about": posted.about_text,
-        "upn": None,
-        "lang": lang,
-    }
     now = deps.clock()
     await deps.store.create_occurrence(
         f"intro-post:{posted.team_id}:{posted.person_id}",
         "onboarding",
-        [NewDelivery(posted.team_id, {"kind": "intro_post", **fields}, must_arrive=True)],
+        [NewDelivery(posted.team_id, to_json(IntroPost.of(posted, lang)), must_arrive=True)],
         now,
     )
     teammates = await _teammates(posted, deps)
+    prompt = IntroTeammate.of(posted, lang)
     prompts = [
-        NewDelivery(
-            person_recipient(member_id), {"kind": "intro_teammate", **fields, "create": create}
-        )
+        NewDelivery(person_recipient(member_id), to_json(prompt, create))
         for member_id, create in teammates
     ]
     await deps.store.create_occurrence(
@@ -209,18 +196,16 @@ async def intro_post(
     return Reply(card=posted_card(posted, lang), lang=lang)
 
 
-async def _teammates(intro: Introduction, deps: ChatDeps) -> list[tuple[str, dict[str, Any]]]:
+async def _teammates(intro: Introduction, deps: ChatDeps) -> list[tuple[str, OpenChat]]:
     team = await deps.store.get_reference(intro.team_id)
     if team is None or deps.roster is None:
         return []
     result = []
     for member in await deps.roster.members(team):
         if member.aad_object_id and member.aad_object_id != intro.person_id:
-            create = {
-                "service_url": team.service_url,
-                "tenant_id": team.tenant_id,
-                "user_id": member.teams_id,
-            }
+            create = OpenChat(
+                service_url=team.service_url, tenant_id=team.tenant_id, user_id=member.teams_id
+            )
             result.append((member.aad_object_id, create))
     return result
 

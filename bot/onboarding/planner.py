@@ -11,15 +11,17 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n import to_language
+from bot.onboarding.deliveries import DueStep
 from bot.onboarding.model import Onboarding, OnboardingStep, Role, StepState
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.store import OnboardingStore
 from bot.store.model import NewDelivery
 from bot.store.protocol import Store
 from bot.workdays import is_working_day
+from jobs.deliveries import OpenChat, to_json
 
 log = logging.getLogger(__name__)
 
@@ -66,24 +68,24 @@ class OnboardingPlanner:
 
     async def _delivery(self, onboarding: Onboarding, step: OnboardingStep) -> NewDelivery | None:
         request = onboarding.request
-        values: dict[str, Any] = {
+        values = {
             "name": request.employee_name,
             "start_date": request.start_date.strftime("%d.%m.%Y"),
             "buddy": await self._name(request.buddy_id),
             "manager": await self._name(request.manager_id),
         }
-        payload: dict[str, Any] = {
-            "kind": "onboarding_step",
-            "onboarding": onboarding.id,
-            "sequence": request.sequence,
-            "step": step.step_id,
-            "lang": request.language,
-            "values": values,
-        }
+        due = DueStep(
+            onboarding=onboarding.id,
+            sequence=request.sequence,
+            step=step.step_id,
+            # Checked when the onboarding was made; "fi" as the renderer did.
+            lang=to_language(request.language) or "fi",
+            values=values,
+        )
         if step.role is Role.TEAM:
             if not step.recipient_id:
                 return None
-            return NewDelivery(step.recipient_id, payload, must_arrive=True)
+            return NewDelivery(step.recipient_id, to_json(due), must_arrive=True)
         if not step.recipient_id:
             return None
         team_ref = await self.store.get_reference(request.team_id) if request.team_id else None
@@ -94,13 +96,14 @@ class OnboardingPlanner:
             or (person.tenant_id if person else None)
             or self.tenant_id
         )
-        if service_url:
-            payload["create"] = {
-                "service_url": service_url,
-                "tenant_id": tenant,
-                "user_id": step.recipient_id,
-            }
-        return NewDelivery(person_recipient(step.recipient_id), payload, must_arrive=True)
+        create = (
+            OpenChat(service_url=service_url, tenant_id=tenant, user_id=step.recipient_id)
+            if service_url
+            else None
+        )
+        return NewDelivery(
+            person_recipient(step.recipient_id), to_json(due, create), must_arrive=True
+        )
 
     async def _name(self, person_id: str | None) -> str:
         if not person_id:

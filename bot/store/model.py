@@ -67,7 +67,7 @@ class Subscription:
 @dataclass(frozen=True)
 class NewDelivery:
     recipient: str  # conversation id
-    payload: dict[str, Any]  # plain JSON: what to send (kind, entry id, language, ...)
+    payload: dict[str, Any]  # plain JSON from jobs.deliveries.to_json: kind tag, version, fields
     must_arrive: bool = False  # resend when the outcome is unknown (onboarding, coffee)
 
 

@@ -22,8 +22,9 @@ from bot.settings import BUNDLED_CONTENT_DIR, load_settings
 from bot.store.model import DeliveryState
 from bot.store.sql import open_store
 from bot.teams.proactive import ConnectorSender, TokenSource
+from jobs import tips
+from jobs.deliveries import DeliveryKinds
 from jobs.limits import RateLimiter
-from jobs.render import render
 from jobs.sender import Sender, SenderConfig
 from tests.doubles import DEFAULT_APP_ID, FixedTokenBotCredentialsFactory
 
@@ -52,7 +53,7 @@ async def run(args: argparse.Namespace) -> int:
     sender = Sender(
         store,
         connector,
-        lambda payload: render(pack, payload),
+        DeliveryKinds(tips.delivery_kinds(pack)),
         RateLimiter(tenant_rate=args.rate),
         config=SenderConfig(batch_size=args.batch, lease_seconds=args.lease, idle_seconds=0.2),
         clock=system_clock,  # a real process racing real leases: the real time

@@ -31,8 +31,9 @@ from bot.store.model import DeliveryState, NewDelivery
 from bot.store.sql import SqlStore, open_store
 from bot.store.tables import conversation_refs
 from bot.teams.proactive import ConnectorSender, TokenSource
+from jobs import tips
+from jobs.deliveries import DeliveryKinds, to_json
 from jobs.limits import RateLimiter
-from jobs.render import nudge_payload, render
 from jobs.sender import Sender, SenderConfig
 from tests.doubles import (
     DEFAULT_APP_ID,
@@ -105,7 +106,7 @@ async def fan_out(url: str, connector: ConnectorDouble, pack: ContentPack, n: in
             )
         nudges = [nudge.id for nudge in pack.nudges]
         deliveries = [
-            NewDelivery(cid, nudge_payload(nudges[i % len(nudges)], LANGUAGES[i % 3]))
+            NewDelivery(cid, to_json(tips.WeeklyNudge(nudges[i % len(nudges)], LANGUAGES[i % 3])))
             for i, cid in enumerate(ids)
         ]
         assert await store.create_occurrence(OCCURRENCE, "nudges", deliveries, now)
@@ -127,7 +128,7 @@ def make_sender(
     sender = Sender(
         store,
         port,
-        lambda payload: render(pack, payload),
+        DeliveryKinds(tips.delivery_kinds(pack)),
         RateLimiter(tenant_rate=rate),
         config=SenderConfig(batch_size=50, lease_seconds=60.0, idle_seconds=0.1),
         clock=system_clock,  # senders racing real leases in real time

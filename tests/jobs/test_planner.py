@@ -15,10 +15,11 @@ from bot.chat.routes import dispatch
 from bot.content.models import ContentPack
 from bot.store.model import ConversationRef, Subscription
 from bot.store.sql import SqlStore, open_store
+from jobs import tips
 from jobs.calendar import nudges_schedule, tips_schedule
+from jobs.deliveries import DeliveryKinds
 from jobs.limits import RateLimiter
 from jobs.planner import Planner
-from jobs.render import render
 from jobs.sender import Sender
 from tests.clocks import fixed_clock
 from tests.jobs.test_sender import ScriptedTeams
@@ -42,7 +43,11 @@ async def subscribe(
 
 def sender_for(store: SqlStore, pack: ContentPack, teams: ScriptedTeams, now: datetime) -> Sender:
     return Sender(
-        store, teams, lambda p: render(pack, p), RateLimiter(tenant_rate=1000), clock=lambda: now
+        store,
+        teams,
+        DeliveryKinds(tips.delivery_kinds(pack)),
+        RateLimiter(tenant_rate=1000),
+        clock=lambda: now,
     )
 
 

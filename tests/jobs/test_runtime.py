@@ -11,8 +11,9 @@ from bot.clock import FixedClock
 from bot.content.models import ContentPack
 from bot.settings import load_settings
 from bot.store.sql import SqlStore
+from jobs import tips
+from jobs.deliveries import DeliveryKinds
 from jobs.limits import RateLimiter
-from jobs.render import render
 from jobs.runtime import Background
 from jobs.sender import Sender
 from tests.jobs.test_sender import ScriptedTeams
@@ -34,7 +35,7 @@ async def test_stop_waits_for_a_tick_under_way(
         sender=Sender(
             sqlite_store,
             ScriptedTeams(),
-            lambda p: render(pack, p),
+            DeliveryKinds(tips.delivery_kinds(pack)),
             RateLimiter(tenant_rate=10),
             clock=clock,
         ),

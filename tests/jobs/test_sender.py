@@ -14,9 +14,10 @@ from bot.chat.model import Reply
 from bot.content.models import ContentPack
 from bot.store.model import ConversationRef, NewDelivery
 from bot.store.sql import SqlStore
+from jobs import tips
+from jobs.deliveries import DeliveryKinds, to_json
 from jobs.limits import RateLimiter
 from jobs.ports import SendResult
-from jobs.render import render, tip_payload
 from jobs.sender import Sender, SenderConfig
 
 START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
@@ -65,7 +66,7 @@ async def setup(store: SqlStore, n: int, must_arrive: bool = False) -> list[str]
     for conversation_id in ids:
         await store.save_reference(ref(conversation_id))
     deliveries = [
-        NewDelivery(cid, tip_payload("meetings-cameras", "fi"), must_arrive) for cid in ids
+        NewDelivery(cid, to_json(tips.Tip("meetings-cameras", "fi")), must_arrive) for cid in ids
     ]
     assert await store.create_occurrence("tips:2026-11-30", "tips", deliveries, START)
     return ids
@@ -75,7 +76,7 @@ def make_sender(store: SqlStore, pack: ContentPack, teams: ScriptedTeams, clock:
     return Sender(
         store,
         teams,
-        lambda payload: render(pack, payload),
+        DeliveryKinds(tips.delivery_kinds(pack)),
         RateLimiter(tenant_rate=1000),
         config=SenderConfig(batch_size=50, backoff_base_seconds=1.0),
         clock=clock,
@@ -187,7 +188,7 @@ async def test_unknown_payload_or_missing_reference_fails_cleanly(
     await sqlite_store.save_reference(ref("a:1"))
     bad: list[NewDelivery] = [
         NewDelivery("a:1", {"kind": "tip", "entry": "no-such-entry", "lang": "fi"}),
-        NewDelivery("a:1x", tip_payload("meetings-cameras", "fi")),  # no reference saved
+        NewDelivery("a:1x", to_json(tips.Tip("meetings-cameras", "fi"))),  # no reference saved
         NewDelivery("a:1y", {"kind": "horoscope"}),
     ]
     await sqlite_store.save_reference(ref("a:1y"))
@@ -267,7 +268,7 @@ async def test_the_pipeline_sends_each_delivery_once(
     sender = Sender(
         sqlite_store,
         teams,
-        lambda payload: render(pack, payload),
+        DeliveryKinds(tips.delivery_kinds(pack)),
         RateLimiter(tenant_rate=1000),
         config=SenderConfig(batch_size=40, concurrency=8, backoff_base_seconds=0.05),
         clock=running_clock(),
@@ -294,7 +295,7 @@ async def test_stopping_gives_back_what_no_worker_started(
     sender = Sender(
         sqlite_store,
         teams,
-        lambda payload: render(pack, payload),
+        DeliveryKinds(tips.delivery_kinds(pack)),
         RateLimiter(tenant_rate=1000),
         config=SenderConfig(batch_size=50, concurrency=4),
         clock=running_clock(),
@@ -329,7 +330,7 @@ async def test_at_a_low_rate_a_stop_does_not_wait_for_a_queue_at_the_limiter(
     sender = Sender(
         sqlite_store,
         teams,
-        lambda payload: render(pack, payload),
+        DeliveryKinds(tips.delivery_kinds(pack)),
         RateLimiter(tenant_rate=2),  # two workers, not the 64 the defaults allow
         clock=running_clock(),
     )
