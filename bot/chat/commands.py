@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from bot.chat.model import Incoming
 from bot.settings import Language
 
 # None: the phrase exists in more than one language ("tips"), the user's locale decides.
@@ -85,6 +86,7 @@ _AVOID_LANG: dict[str, Language] = {
     "don't pair me with": "en",
     "do not pair me with": "en",
 }
+MAX_PAUSE_DAYS = 366
 _TRIM = re.compile(r"^[\s/!.,:;]+|[\s!.,:;]+$")
 _DATE_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
@@ -130,3 +132,20 @@ def parse_command(text: str) -> Command | None:
         lang = _PAUSE_WORDS[match["verb"]] if kind_lang is None else kind_lang
         return Command("pause", lang, kind=kind, until=parse_date(match["date"]))
     return None
+
+
+def command_language(
+    incoming: Incoming, command: Command | None, default_language: Language
+) -> Language:
+    """The command word's language; for words shared by languages, the user's own."""
+    if command is not None and command.lang is not None:
+        return command.lang
+    locale = incoming.locale_language
+    if command is not None and command.name == "tip" and locale == "fi":
+        return "en"  # 'tips' is not Finnish: a Finnish client typing it reads English or Swedish
+    return locale or default_language
+
+
+def valid_pause(until: date | None, today: date) -> bool:
+    """A pause ends after today and at most a year ahead."""
+    return until is not None and today < until <= today + timedelta(days=MAX_PAUSE_DAYS)

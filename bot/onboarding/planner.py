@@ -14,6 +14,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.chat.model import person_recipient
 from bot.onboarding.model import Onboarding, OnboardingStep, Role, StepState
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.store import OnboardingStore
@@ -22,11 +23,6 @@ from bot.store.protocol import Store
 from jobs.calendar import is_working_day
 
 log = logging.getLogger(__name__)
-
-
-def person_recipient(person_id: str) -> str:
-    """Deliveries to a person (not a conversation): the sender opens a 1:1 chat if needed."""
-    return f"person:{person_id}"
 
 
 def step_key(onboarding_id: str, step_id: str) -> str:

@@ -6,10 +6,9 @@ from datetime import date
 
 import pytest
 
-from bot.chat.actions import perform
-from bot.chat.handlers import ChatDeps
+from bot.chat.dispatch import Dispatcher
 from bot.chat.model import ConversationKind, Incoming
-from bot.chat.routes import dispatch
+from bot.store.sql import SqlStore
 
 
 def say(
@@ -39,54 +38,60 @@ def say(
     ],
 )
 async def test_subscribing_in_each_language(
-    deps: ChatDeps, text: str, kind: str, lang: str
+    chat: Dispatcher, sqlite_store: SqlStore, text: str, kind: str, lang: str
 ) -> None:
-    reply = await dispatch(say(text), deps)
-    subscription = await deps.store.get_subscription("a:1", kind)
+    reply = await chat.dispatch(say(text))
+    subscription = await sqlite_store.get_subscription("a:1", kind)
     assert subscription is not None and subscription.language == lang
     assert reply.lang == lang and reply.text
 
 
-async def test_a_channel_is_subscribed_as_a_channel_not_a_thread(deps: ChatDeps) -> None:
+async def test_a_channel_is_subscribed_as_a_channel_not_a_thread(
+    chat: Dispatcher, sqlite_store: SqlStore
+) -> None:
     thread = "19:abc@thread.tacv2;messageid=1790000000000"
-    reply = await dispatch(
-        say("tilaa vinkit", thread, kind=ConversationKind.CHANNEL, mentioned=True), deps
+    reply = await chat.dispatch(
+        say("tilaa vinkit", thread, kind=ConversationKind.CHANNEL, mentioned=True)
     )
-    assert await deps.store.get_subscription("19:abc@thread.tacv2", "tips") is not None
+    assert await sqlite_store.get_subscription("19:abc@thread.tacv2", "tips") is not None
     assert reply.text == "Tämä kanava on nyt tilattu."
 
 
-async def test_unsubscribe_and_pause(deps: ChatDeps) -> None:
-    await dispatch(say("tilaa vinkit"), deps)
-    reply = await dispatch(say("tauko vinkit 31.12.2026"), deps)
-    subscription = await deps.store.get_subscription("a:1", "tips")
+async def test_unsubscribe_and_pause(chat: Dispatcher, sqlite_store: SqlStore) -> None:
+    await chat.dispatch(say("tilaa vinkit"))
+    reply = await chat.dispatch(say("tauko vinkit 31.12.2026"))
+    subscription = await sqlite_store.get_subscription("a:1", "tips")
     assert subscription is not None and subscription.paused_until == date(2026, 12, 31)
     assert "31.12.2026" in (reply.text or "")
-    reply = await dispatch(say("lopeta vinkit"), deps)
-    assert await deps.store.get_subscription("a:1", "tips") is None
+    reply = await chat.dispatch(say("lopeta vinkit"))
+    assert await sqlite_store.get_subscription("a:1", "tips") is None
     assert reply.text == "Tilaus lopetettu. Et saa näitä enää."
-    again = await dispatch(say("lopeta vinkit"), deps)
+    again = await chat.dispatch(say("lopeta vinkit"))
     assert again.text == "Sinulla ei ollut tätä tilausta."
 
 
 @pytest.mark.parametrize("until", ["2026-11-01", "2028-01-01", "huomenna", "31.02.2027"])
-async def test_a_bad_pause_date_is_explained(deps: ChatDeps, until: str) -> None:
-    await dispatch(say("tilaa vinkit"), deps)
-    reply = await dispatch(say(f"tauko vinkit {until}"), deps)
+async def test_a_bad_pause_date_is_explained(
+    chat: Dispatcher, sqlite_store: SqlStore, until: str
+) -> None:
+    await chat.dispatch(say("tilaa vinkit"))
+    reply = await chat.dispatch(say(f"tauko vinkit {until}"))
     assert reply.text is not None and "VVVV-KK-PP" in reply.text
-    subscription = await deps.store.get_subscription("a:1", "tips")
+    subscription = await sqlite_store.get_subscription("a:1", "tips")
     assert subscription is not None and subscription.paused_until is None
 
 
-async def test_the_settings_card_toggles_and_changes_language(deps: ChatDeps) -> None:
-    card = await dispatch(say("asetukset"), deps)
+async def test_the_settings_card_toggles_and_changes_language(
+    chat: Dispatcher, sqlite_store: SqlStore
+) -> None:
+    card = await chat.dispatch(say("asetukset"))
     assert card.card is not None
-    saved = await perform(
-        say(""), "saveSettings", {"tips": "true", "nudges": "false", "language": "sv"}, deps
+    saved = await chat.perform(
+        say(""), "saveSettings", {"tips": "true", "nudges": "false", "language": "sv"}
     )
-    tips = await deps.store.get_subscription("a:1", "tips")
+    tips = await sqlite_store.get_subscription("a:1", "tips")
     assert tips is not None and tips.language == "sv"
-    assert await deps.store.get_subscription("a:1", "nudges") is None
+    assert await sqlite_store.get_subscription("a:1", "nudges") is None
     assert saved.lang == "sv" and "Inställningarna har sparats." in str(saved.card)
 
 
@@ -101,13 +106,13 @@ async def test_the_settings_card_toggles_and_changes_language(deps: ChatDeps) ->
     ],
 )
 async def test_forged_pause_and_unsubscribe_payloads_change_nothing(
-    deps: ChatDeps, data: dict[str, object]
+    chat: Dispatcher, sqlite_store: SqlStore, data: dict[str, object]
 ) -> None:
-    await dispatch(say("tilaa vinkit"), deps)
+    await chat.dispatch(say("tilaa vinkit"))
     for verb in ("pause", "unsubscribe"):
         if verb == "unsubscribe" and data.get("kind") == "tips":
             continue
-        reply = await perform(say(""), verb, data, deps)
+        reply = await chat.perform(say(""), verb, data)
         assert reply.card is None
-    subscription = await deps.store.get_subscription("a:1", "tips")
+    subscription = await sqlite_store.get_subscription("a:1", "tips")
     assert subscription is not None and subscription.paused_until is None
