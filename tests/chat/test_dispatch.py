@@ -7,7 +7,8 @@ import pytest
 
 from bot.chat.commands import parse_command
 from bot.chat.dispatch import Dispatcher
-from bot.chat.model import ConversationKind
+from bot.chat.feature import Action, Feature, Priority, Route
+from bot.chat.model import ConversationKind, Incoming, Reply
 from bot.store.sql import SqlStore
 from cards.base import VERB_FEEDBACK, VERB_SHOW_ENTRY, VERB_SHOW_THEME
 from tests.messages import message, texts_of
@@ -90,3 +91,62 @@ def test_incoming_locale_language() -> None:
     assert message("", locale="sv-FI").locale_language == "sv"
     assert message("", locale="de-DE").locale_language is None
     assert message("", kind=ConversationKind.CHANNEL).kind is ConversationKind.CHANNEL
+
+
+def test_the_joined_route_table_keeps_todays_order(chat: Dispatcher) -> None:
+    """First match wins: coffee's reading of "pause" comes before the generic pause, the
+    question catches everything else and is last."""
+    assert [route.name for route in chat.routes] == [
+        "coffee_pause",
+        "help",
+        "themes",
+        "tip",
+        "settings",
+        "subscribe",
+        "unsubscribe",
+        "pause",
+        "coffee_on",
+        "coffee_off",
+        "coffee_settings",
+        "coffee_avoid",
+        "erase",
+        "hr_onboarding",
+        "question",
+    ]
+
+
+async def test_a_coffee_pause_reaches_coffee_and_a_tips_pause_reaches_subscriptions(
+    chat: Dispatcher,
+) -> None:
+    coffee = await chat.dispatch(message("kahvitauko 2027-01-15", aad_object_id="o-1"))
+    assert coffee.text == "Et ole mukana virtuaalikahveilla. Liity kirjoittamalla: kahvi mukaan."
+    tips = await chat.dispatch(message("tauko vinkit 2027-01-15", aad_object_id="o-1"))
+    assert tips.text == "Sinulla ei ollut tätä tilausta."
+
+
+def test_priority_orders_routes_across_features_and_ties_keep_the_feature_order() -> None:
+    async def reply(incoming: Incoming, command: object) -> Reply:
+        return Reply(text="x")
+
+    def feature(name: str, *routes: tuple[str, Priority]) -> Feature:
+        return Feature(name, tuple(Route(n, lambda i, c: True, reply, p) for n, p in routes))
+
+    first = feature("first", ("a", Priority.COMMAND), ("fallback", Priority.FALLBACK))
+    second = feature("second", ("b", Priority.COMMAND), ("narrow", Priority.SPECIFIC))
+    names = [route.name for route in Dispatcher([first, second]).routes]
+    assert names == ["narrow", "a", "b", "fallback"]
+
+
+def test_a_verb_registered_by_two_features_stops_start_up() -> None:
+    async def handler(incoming: Incoming, data: object, lang: object) -> Reply:
+        return Reply(text="x")
+
+    twice = [Feature("one", actions=(Action("same", handler),)),
+             Feature("two", actions=(Action("same", handler),))]  # fmt: skip
+    with pytest.raises(ValueError, match="registered twice"):
+        Dispatcher(twice)
+
+
+async def test_an_empty_message_gets_a_hint_before_any_feature() -> None:
+    reply = await Dispatcher([]).dispatch(message("   ", locale="sv-FI"))
+    assert reply.lang == "sv" and reply.text
