@@ -97,6 +97,25 @@ def to_activities(reply: Reply) -> list[Activity]:
     return activities
 
 
+def personal_reference(
+    recipient: str, conversation_id: str, service_url: str, tenant_id: str | None
+) -> ConversationRef:
+    """The reference of a 1:1 chat the bot opened itself (POST /v3/conversations), kept under
+    the person's address `recipient` (person:<Entra id>)."""
+    return ConversationRef(
+        conversation_id=recipient,
+        kind="personal",
+        tenant_id=tenant_id,
+        service_url=service_url,
+        reference={
+            "conversation": {"id": conversation_id, "conversationType": "personal"},
+            "serviceUrl": service_url,
+            "channelId": "msteams",
+        },
+        user_aad_id=recipient.split(":", 1)[1],
+    )
+
+
 def team_id_of(activity: Activity) -> str | None:
     """The team of a channel activity (from channelData), None outside teams."""
     channel_data = activity.channel_data if isinstance(activity.channel_data, Mapping) else {}
