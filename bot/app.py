@@ -14,6 +14,7 @@ from bot.browse.chat import BrowseDeps
 from bot.browse.chat import feature as browse_feature
 from bot.chat.events import ChatCore
 from bot.chat.feature import Feature
+from bot.chat.roster import TeamRoster
 from bot.clock import Clock, epoch_seconds
 from bot.coffee.chat import CoffeeDeps
 from bot.coffee.chat import feature as coffee_feature
@@ -28,7 +29,6 @@ from bot.onboarding.chat import OnboardingDeps
 from bot.onboarding.chat import feature as onboarding_feature
 from bot.onboarding.model import StepState
 from bot.onboarding.planner import OnboardingPlanner
-from bot.onboarding.ports import TeamRoster
 from bot.onboarding.sequences import Sequence, load_sequences
 from bot.onboarding.service import OnboardingService
 from bot.qa.chat import QaDeps

@@ -24,6 +24,7 @@ from bot.chat.feature import (
     command,
 )
 from bot.chat.model import ConversationKind, Incoming, Reply
+from bot.chat.roster import TeamRoster
 from bot.clock import Clock
 from bot.coffee.model import (
     LENGTHS,
@@ -37,7 +38,6 @@ from bot.coffee.model import (
 from bot.coffee.ports import CalendarError, CalendarPort
 from bot.coffee.rounds import CoffeeRounds
 from bot.coffee.store import CoffeeStore
-from bot.onboarding.ports import TeamRoster
 from bot.settings import LANGUAGES, Language
 from bot.store.model import NewDelivery
 from bot.store.protocol import Store

@@ -27,12 +27,12 @@ from bot.chat.feature import (
     bind_actions,
 )
 from bot.chat.model import Incoming, Reply, person_recipient
+from bot.chat.roster import TeamRoster
 from bot.clock import Clock
 from bot.coffee.ports import CalendarError, CalendarPort
 from bot.coffee.slots import find_slot
 from bot.onboarding.model import Introduction, OnboardingRequest, Role, StepState
 from bot.onboarding.planner import OnboardingPlanner
-from bot.onboarding.ports import TeamRoster
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.service import OnboardingService
 from bot.onboarding.store import OnboardingStore

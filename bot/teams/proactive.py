@@ -20,7 +20,7 @@ from botbuilder.integration.aiohttp import ConfigurationServiceClientCredentialF
 from botframework.connector.auth import AuthenticationConstants, ServiceClientCredentialsFactory
 
 from bot.chat.model import Reply
-from bot.onboarding.ports import TeamMember
+from bot.chat.roster import TeamMember
 from bot.retry import parse_retry_after
 from bot.settings import Settings
 from bot.store.model import ConversationRef
