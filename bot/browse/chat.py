@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.chat.commands import Command, command_language
+from bot.chat.commands import Command, Phrases, command_language
 from bot.chat.feature import Feature, InvalidAction, Route, bind, bind_actions, command, text_field
 from bot.chat.model import Incoming, Reply
 from bot.clock import Clock
@@ -18,6 +18,14 @@ from cards.answers import answer_card
 from cards.base import VERB_SHOW_ENTRY, VERB_SHOW_THEME, VERB_THEMES, VERB_TIP
 from cards.browse import help_card, theme_card, themes_card, tip_card, welcome_card
 from jobs.planner import next_tip
+
+PHRASES: Phrases = {
+    "help": {"apua": "fi", "apu": "fi", "ohje": "fi", "ohjeet": "fi", "hjälp": "sv",
+             "hjalp": "sv", "help": "en", "?": None},
+    "themes": {"aiheet": "fi", "aihe": "fi", "teemat": "fi", "teman": "sv", "tema": "sv",
+               "ämnen": "sv", "themes": "en", "topics": "en"},
+    "tip": {"vinkki": "fi", "vinkkejä": "fi", "vinkkiä": "fi", "tips": None, "tip": "en"},
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -108,5 +116,6 @@ def feature(deps: BrowseDeps) -> Feature:
             Route("tip", command("tip"), bind(handle_tip, deps)),
         ),
         actions=bind_actions(ACTIONS, deps),
+        phrases=PHRASES,
         welcome=_welcome,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.chat.commands import parse_command
+from bot.chat.commands import CommandParser
 from bot.chat.feature import ActionHandler, Feature, InvalidAction, Route
 from bot.chat.model import Incoming, Reply
 from bot.settings import LANGUAGES, Language
@@ -41,6 +41,10 @@ class Dispatcher:
     def __init__(self, features: Sequence[Feature], default_language: Language = "fi") -> None:
         self.routes = join_routes(features)
         self.actions = join_actions(features)
+        self.parser = CommandParser(
+            (feature.phrases for feature in features),
+            (reader for feature in features for reader in feature.readers),
+        )
         self.default_language = default_language
 
     def language_for(self, incoming: Incoming) -> Language:
@@ -53,7 +57,7 @@ class Dispatcher:
         if not incoming.text.strip():
             lang = self.language_for(incoming)
             return Reply(text=t("message.empty", lang), lang=lang)
-        command = parse_command(incoming.text)
+        command = self.parser.parse(incoming.text)
         for route in self.routes:
             if route.matches(incoming, command):
                 return await route.handler(incoming, command)

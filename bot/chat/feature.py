@@ -9,12 +9,12 @@ a small dataclass of its own. Its handlers are plain functions that take that `d
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
 from typing import Any, TypeVar
 
-from bot.chat.commands import Command
+from bot.chat.commands import Command, CommandReader, Phrases
 from bot.chat.model import Incoming, Reply
 from bot.settings import Language
 
@@ -66,6 +66,10 @@ class Feature:
     routes: tuple[Route, ...] = ()
     actions: tuple[Action, ...] = ()
     ticks: tuple[tuple[str, Tick], ...] = ()
+    phrases: Phrases = field(default_factory=dict)
+    """The feature's whole-message command words (bot/chat/commands.py)."""
+    readers: tuple[CommandReader, ...] = ()
+    """The feature's commands with arguments, e.g. a pause with its date."""
     welcome: Callable[[Language], Reply] | None = None
     """The greeting when the bot is added to a conversation (one feature provides it)."""
     members_added: Callable[[MembersJoined], Awaitable[None]] | None = None

@@ -6,12 +6,20 @@ a group id in a payload is only acted on when that user is a member of the group
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import time
 from typing import Any
 
-from bot.chat.commands import Command, command_language, parse_date, valid_pause
+from bot.chat.commands import (
+    Command,
+    Phrases,
+    command_language,
+    parse_date,
+    pause_reader,
+    valid_pause,
+)
 from bot.chat.feature import (
     Feature,
     NotAllowed,
@@ -58,6 +66,52 @@ from cards.coffee import (
     followup_thanks_card,
     when_text,
 )
+
+PHRASES: Phrases = {
+    "coffee_on": {"kahvi mukaan": "fi", "kahville mukaan": "fi", "mukaan kahville": "fi",
+                  "kaffe med": "sv", "med på kaffe": "sv", "coffee on": "en",
+                  "join coffee": "en"},
+    "coffee_off": {"kahvi pois": "fi", "pois kahvilta": "fi", "kaffe av": "sv",
+                   "coffee off": "en", "leave coffee": "en"},
+    "coffee_settings": {"kahviasetukset": "fi", "kaffeinställningar": "sv",
+                        "coffee settings": "en"},
+    "erase": {"poista tietoni": "fi", "poista minun tietoni": "fi",
+              "radera mina uppgifter": "sv", "delete my data": "en"},
+}  # fmt: skip
+# "tauko kahvi 2027-01-15"; "kahvitauko …", "kaffepaus …", "coffee pause …" read the same.
+PAUSE_KINDS: dict[str, tuple[str, Language | None]] = {
+    "kahvi": ("coffee", "fi"),
+    "kahvit": ("coffee", "fi"),
+    "kaffe": ("coffee", "sv"),
+    "coffee": ("coffee", "en"),
+}
+_COFFEE_PAUSE = re.compile(r"^(?P<kind>kahvi|kaffe|coffee) ?(?P<verb>tauko|paus|pause)\b")
+# "älä yhdistä maija@virasto.fi", "para inte ihop med …", "don't pair me with …"
+_AVOID = re.compile(
+    r"^(?P<verb>älä yhdistä|älä yhdistä minua|para inte ihop mig med|para inte ihop med|"
+    r"don't pair me with|do not pair me with)(?:\s+(?P<who>.+))?$"
+)
+_AVOID_LANG: dict[str, Language] = {
+    "älä yhdistä": "fi",
+    "älä yhdistä minua": "fi",
+    "para inte ihop mig med": "sv",
+    "para inte ihop med": "sv",
+    "don't pair me with": "en",
+    "do not pair me with": "en",
+}
+
+
+def _read_avoid(phrase: str) -> Command | None:
+    """ "älä yhdistä <who>": the person to avoid travels in `kind`."""
+    avoid = _AVOID.match(phrase)
+    if avoid is None:
+        return None
+    who = (avoid["who"] or "").strip()
+    return Command("coffee_avoid", _AVOID_LANG[avoid["verb"]], kind=who)
+
+
+def _coffee_pause_as_pause(phrase: str) -> str:
+    return _COFFEE_PAUSE.sub(r"\g<verb> \g<kind>", phrase)
 
 
 @dataclass(frozen=True)
@@ -406,4 +460,6 @@ def feature(deps: CoffeeDeps) -> Feature:
         ),
         actions=bind_actions(ACTIONS, deps),
         ticks=ticks,
+        phrases=PHRASES,
+        readers=(_read_avoid, pause_reader(PAUSE_KINDS, _coffee_pause_as_pause)),
     )

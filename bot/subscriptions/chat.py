@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from bot.chat.commands import Command, command_language, parse_date, valid_pause
+from bot.chat.commands import (
+    Command,
+    Phrases,
+    command_language,
+    parse_date,
+    pause_reader,
+    valid_pause,
+)
 from bot.chat.feature import Feature, InvalidAction, Route, bind, bind_actions, command
 from bot.chat.model import ConversationKind, Incoming, Reply
 from bot.clock import Clock
@@ -24,6 +31,35 @@ from cards.base import VERB_PAUSE, VERB_SAVE_SETTINGS, VERB_SETTINGS, VERB_UNSUB
 from cards.scheduled import settings_card
 
 KINDS = ("tips", "nudges")
+
+PHRASES: Phrases = {
+    "settings": {"asetukset": "fi", "inställningar": "sv", "installningar": "sv",
+                 "settings": "en"},
+    "subscribe_tips": {"tilaa vinkit": "fi", "tilaa vinkki": "fi", "tilaa vinkkejä": "fi",
+                       "tilaa päivän vinkki": "fi", "prenumerera på tips": "sv",
+                       "prenumerera tips": "sv", "subscribe tips": "en",
+                       "subscribe to tips": "en"},
+    "unsubscribe_tips": {"lopeta vinkit": "fi", "peru vinkit": "fi", "peruuta vinkit": "fi",
+                         "avsluta tips": "sv", "sluta med tips": "sv",
+                         "avsluta prenumerationen på tips": "sv", "unsubscribe tips": "en",
+                         "stop tips": "en"},
+    "subscribe_nudges": {"tilaa muistutukset": "fi", "tilaa viikkomuistutukset": "fi",
+                         "tilaa yhteisöteot": "fi", "prenumerera på påminnelser": "sv",
+                         "prenumerera påminnelser": "sv", "subscribe nudges": "en",
+                         "subscribe to nudges": "en"},
+    "unsubscribe_nudges": {"lopeta muistutukset": "fi", "peru muistutukset": "fi",
+                           "avsluta påminnelser": "sv", "sluta med påminnelser": "sv",
+                           "unsubscribe nudges": "en", "stop nudges": "en"},
+}  # fmt: skip
+# "tauko vinkit 31.12.2026": pause words for tips and nudges (None: the verb's language).
+PAUSE_KINDS: dict[str, tuple[str, Language | None]] = {
+    "vinkit": ("tips", "fi"),
+    "vinkkien": ("tips", "fi"),
+    "tips": ("tips", None),
+    "muistutukset": ("nudges", "fi"),
+    "påminnelser": ("nudges", "sv"),
+    "nudges": ("nudges", "en"),
+}
 
 
 @dataclass(frozen=True)
@@ -209,4 +245,6 @@ def feature(deps: SubscriptionDeps) -> Feature:
             Route("pause", command("pause"), bind(handle_pause, deps)),
         ),
         actions=bind_actions(ACTIONS, deps),
+        phrases=PHRASES,
+        readers=(pause_reader(PAUSE_KINDS),),
     )

@@ -3,9 +3,11 @@ forged card payloads."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from bot.chat.commands import parse_command
+from bot.chat.commands import Command, CommandParser
 from bot.chat.dispatch import Dispatcher
 from bot.chat.feature import Action, Feature, Priority, Route
 from bot.chat.model import ConversationKind, Incoming, Reply
@@ -29,14 +31,16 @@ from tests.messages import message, texts_of
         ("/help", "help", "en"),
     ],
 )
-def test_command_words_name_their_language(text: str, command: str, lang: str) -> None:
-    parsed = parse_command(text)
+def test_command_words_name_their_language(
+    chat: Dispatcher, text: str, command: str, lang: str
+) -> None:
+    parsed = chat.parser.parse(text)
     assert parsed is not None and (parsed.name, parsed.lang) == (command, lang)
 
 
-def test_a_question_containing_a_command_word_is_not_a_command() -> None:
-    assert parse_command("help with meetings") is None
-    assert parse_command("") is None
+def test_a_question_containing_a_command_word_is_not_a_command(chat: Dispatcher) -> None:
+    assert chat.parser.parse("help with meetings") is None
+    assert chat.parser.parse("") is None
 
 
 @pytest.mark.parametrize(
@@ -150,3 +154,23 @@ def test_a_verb_registered_by_two_features_stops_start_up() -> None:
 async def test_an_empty_message_gets_a_hint_before_any_feature() -> None:
     reply = await Dispatcher([]).dispatch(message("   ", locale="sv-FI"))
     assert reply.lang == "sv" and reply.text
+
+
+def test_commands_with_arguments_are_read_by_the_feature_that_owns_the_word(
+    chat: Dispatcher,
+) -> None:
+    until = date(2027, 1, 15)
+    assert chat.parser.parse("kahvitauko 15.1.2027") == Command("pause", "fi", "coffee", until)
+    assert chat.parser.parse("pause tips until 2027-01-15") == Command("pause", "en", "tips", until)
+    assert chat.parser.parse("pausa tips 2027-01-15") == Command("pause", "sv", "tips", until)
+    assert chat.parser.parse("tauko muistutukset 2027-01-15 asti") == Command(
+        "pause", "fi", "nudges", until
+    )
+    assert chat.parser.parse("Don't pair me with maija@virasto.fi") == Command(
+        "coffee_avoid", "en", "maija@virasto.fi"
+    )
+
+
+def test_a_phrase_claimed_by_two_features_stops_start_up() -> None:
+    with pytest.raises(ValueError, match="a command twice"):
+        CommandParser([{"help": {"apua": "fi"}}, {"coffee_on": {"apua": "fi"}}], [])
