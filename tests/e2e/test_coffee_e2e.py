@@ -139,6 +139,20 @@ async def coffee(
         await server.close()
 
 
+async def booked_group(coffee: Coffee) -> tuple[CoffeeGroup, TeamsUser, TeamsUser, TeamsUser]:
+    """Everyone in, one round booked: a group, one member, their partner and an outsider."""
+    for person in PEOPLE:
+        await coffee.say(person, "kahvi mukaan")
+    await coffee.rounds.tick(MONDAY)
+    round_ = await coffee.store.get_round("coffee:2026-W49")
+    assert round_ is not None
+    group = round_.groups[0]
+    assert group.status is GroupStatus.BOOKED and group.start is not None
+    member, partner = (next(p for p in PEOPLE if p.aad_object_id == m) for m in group.members)
+    outsider = next(p for p in PEOPLE if p.aad_object_id not in group.members)
+    return group, member, partner, outsider
+
+
 async def test_a_round_pairs_everyone_books_meetings_and_sends_cards(coffee: Coffee) -> None:
     for person in PEOPLE:
         replies = await coffee.say(person, "kahvi mukaan")
@@ -201,13 +215,7 @@ async def test_an_odd_person_joins_a_trio_and_nobody_is_dropped(coffee: Coffee) 
 
 
 async def test_a_forged_group_id_changes_nothing_and_answers_are_counted(coffee: Coffee) -> None:
-    for person in PEOPLE:
-        await coffee.say(person, "kahvi mukaan")
-    await coffee.rounds.tick(MONDAY)
-    round_ = await coffee.store.get_round("coffee:2026-W49")
-    assert round_ is not None
-    group = round_.groups[0]
-    outsider = next(p for p in PEOPLE if p.aad_object_id not in group.members)
+    group, member, _, outsider = await booked_group(coffee)
     forged = coffee.driver.activities.card_action(
         outsider, "coffeeCancel", {"group": group.id}, reply_to_id="1"
     )
@@ -215,7 +223,6 @@ async def test_a_forged_group_id_changes_nothing_and_answers_are_counted(coffee:
     assert response.status == 200 and "painike" in json.dumps(response.body, ensure_ascii=False)
     assert (await coffee.store.get_group(group.id)).status is GroupStatus.BOOKED  # type: ignore[union-attr]
 
-    member = next(p for p in PEOPLE if p.aad_object_id == group.members[0])
     met = coffee.driver.activities.card_action(
         member, "coffeeMet", {"group": group.id, "answer": "yes"}, reply_to_id="1"
     )
@@ -265,20 +272,6 @@ async def act(coffee: Coffee, person: TeamsUser, verb: str, data: dict[str, Any]
     )
     assert response.status == 200
     return json.dumps(response.body, ensure_ascii=False)
-
-
-async def booked_group(coffee: Coffee) -> tuple[CoffeeGroup, TeamsUser, TeamsUser, TeamsUser]:
-    """Everyone in, one round booked: a group, one member, their partner and an outsider."""
-    for person in PEOPLE:
-        await coffee.say(person, "kahvi mukaan")
-    await coffee.rounds.tick(MONDAY)
-    round_ = await coffee.store.get_round("coffee:2026-W49")
-    assert round_ is not None
-    group = round_.groups[0]
-    assert group.status is GroupStatus.BOOKED and group.start is not None
-    member, partner = (next(p for p in PEOPLE if p.aad_object_id == m) for m in group.members)
-    outsider = next(p for p in PEOPLE if p.aad_object_id not in group.members)
-    return group, member, partner, outsider
 
 
 async def test_cant_make_it_offers_a_new_time_and_rebooking_moves_the_meeting(
