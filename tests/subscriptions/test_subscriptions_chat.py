@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -116,3 +117,29 @@ async def test_forged_pause_and_unsubscribe_payloads_change_nothing(
         assert reply.card is None
     subscription = await sqlite_store.get_subscription("a:1", "tips")
     assert subscription is not None and subscription.paused_until is None
+
+
+async def test_the_card_buttons_show_settings_pause_and_unsubscribe_this_conversation(
+    chat: Dispatcher, sqlite_store: SqlStore
+) -> None:
+    await chat.dispatch(say("tilaa vinkit"))
+    await chat.dispatch(say("tilaa muistutukset", conversation="a:other"))
+    shown = await chat.perform(say(""), "settings", {"lang": "en"})
+    toggles = {
+        item["id"]: item["value"]
+        for item in json.loads(json.dumps(shown.card))["body"]
+        if item.get("type") == "Input.Toggle"
+    }
+    assert toggles == {"tips": "true", "nudges": "false"}  # this conversation's, not a:other's
+
+    paused = await chat.perform(say(""), "pause", {"kind": "tips", "until": "2027-01-15"})
+    assert paused.text == "Tauko asetettu 15.01.2027 asti."
+    tips = await sqlite_store.get_subscription("a:1", "tips")
+    assert tips is not None and tips.paused_until == date(2027, 1, 15)
+
+    # A payload cannot point at another conversation: the one the card is in is affected.
+    gone = await chat.perform(say(""), "unsubscribe", {"kind": "nudges", "conversation": "a:other"})
+    assert gone.text == "Sinulla ei ollut tätä tilausta."
+    assert await sqlite_store.get_subscription("a:other", "nudges") is not None
+    await chat.perform(say(""), "unsubscribe", {"kind": "tips"})
+    assert await sqlite_store.get_subscription("a:1", "tips") is None
