@@ -354,3 +354,17 @@ async def test_the_join_button_opts_in_the_presser_and_settings_need_opting_in(
     stored = await coffee.store.get_participant(cecilia.aad_object_id)
     assert stored is not None and stored.active
     assert await coffee.store.get_participant(PEOPLE[3].aad_object_id) is None
+
+
+async def test_cancelling_from_the_card_cancels_the_group_and_tells_the_partner(
+    coffee: Coffee,
+) -> None:
+    group, member, partner, _ = await booked_group(coffee)
+    cancelled = await act(coffee, member, "coffeeCancel", {"group": group.id})
+    assert "Selvä, peruin tämän kerran" in cancelled
+    stored = await coffee.store.get_group(group.id)
+    assert stored is not None and stored.status is GroupStatus.CANCELLED
+    await coffee.deliver()
+    partner_chat = coffee.doubles.connector.personal_conversation_id(partner.id)
+    told = json.dumps(coffee.doubles.connector.sent(partner_chat), ensure_ascii=False)
+    assert f"{member.name} ei pääse tällä kertaa kahville" in told
