@@ -285,6 +285,11 @@ class TimedPort:
     ) -> tuple[str | None, SendResult]:
         return await self.inner.create_personal(service_url, tenant_id, user_id)
 
+    def personal_reference(
+        self, recipient: str, conversation_id: str, service_url: str, tenant_id: str | None
+    ) -> ConversationRef:
+        return self.inner.personal_reference(recipient, conversation_id, service_url, tenant_id)
+
 
 async def send_all(db_url: str, n: int) -> dict[str, Any]:
     settings = load_settings(

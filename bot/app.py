@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import random
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 from typing import Protocol
@@ -12,9 +11,15 @@ from typing import Protocol
 from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
-from bot.chat.handlers import ChatDeps
+from bot.browse.chat import BrowseDeps
+from bot.browse.chat import feature as browse_feature
+from bot.chat.events import ChatCore
+from bot.chat.feature import Feature
+from bot.chat.roster import TeamRoster
 from bot.clock import Clock, epoch_seconds
 from bot.coffee import deliveries as coffee_deliveries
+from bot.coffee.chat import CoffeeDeps
+from bot.coffee.chat import feature as coffee_feature
 from bot.coffee.ports import CalendarPort
 from bot.coffee.rounds import CoffeeRounds
 from bot.content.loader import load_pack
@@ -24,13 +29,19 @@ from bot.graph.calendar import open_calendar
 from bot.http.hr_auth import HrAuthenticator
 from bot.http.onboarding_api import add_onboarding_routes
 from bot.onboarding import deliveries as onboarding_deliveries
+from bot.onboarding.chat import OnboardingDeps
+from bot.onboarding.chat import feature as onboarding_feature
 from bot.onboarding.planner import OnboardingPlanner
 from bot.onboarding.sequences import Sequence, load_sequences
 from bot.onboarding.service import OnboardingService
+from bot.qa.chat import QaDeps
+from bot.qa.chat import feature as qa_feature
 from bot.qa.engine import Answerer
 from bot.retry import RetryPolicy
 from bot.settings import Settings, graph_config
 from bot.store.sql import SqlStore, open_store
+from bot.subscriptions.chat import SubscriptionDeps
+from bot.subscriptions.chat import feature as subscriptions_feature
 from bot.teams.adapter import build_adapter
 from bot.teams.handler import TeamsBot
 from bot.teams.http import MessagesEndpoint
@@ -45,7 +56,9 @@ from jobs.sender import Sender
 
 log = logging.getLogger(__name__)
 
-DEPS_KEY: web.AppKey[ChatDeps] = web.AppKey("deps", ChatDeps)
+PACK_KEY: web.AppKey[ContentPack] = web.AppKey("pack", ContentPack)
+CORE_KEY: web.AppKey[ChatCore] = web.AppKey("core", ChatCore)
+ONBOARDING_KEY: web.AppKey[OnboardingService] = web.AppKey("onboarding", OnboardingService)
 BOT_KEY: web.AppKey[TeamsBot] = web.AppKey("bot", TeamsBot)
 BACKGROUND_KEY: web.AppKey[Background] = web.AppKey("background", Background)
 
@@ -56,10 +69,63 @@ class GraphPorts(Directory, CalendarPort, Protocol):
 
 
 async def _healthz(request: web.Request) -> web.Response:
-    deps = request.app[DEPS_KEY]
+    pack = request.app[PACK_KEY]
     return web.json_response(
-        {"status": "ok", "content_version": deps.pack.version, "entries": len(deps.pack.entries)}
+        {"status": "ok", "content_version": pack.version, "entries": len(pack.entries)}
     )
+
+
+def build_features(
+    settings: Settings,
+    *,
+    answerer: Answerer,
+    store: SqlStore,
+    clock: Clock,
+    calendar: CalendarPort | None = None,
+    directory: Directory | None = None,
+    roster: TeamRoster | None = None,
+    coffee_rounds: CoffeeRounds | None = None,
+    onboarding_service: OnboardingService | None = None,
+    onboarding_planner: OnboardingPlanner | None = None,
+    sequences: dict[str, Sequence] | None = None,
+) -> list[Feature]:
+    """Every feature of the chat, each with its own dependencies. Routes of equal priority
+    are tried in this order (bot/chat/feature.py, `Priority`); adding a feature is one line."""
+    pack = answerer.pack
+    lang = settings.default_language
+    return [
+        browse_feature(BrowseDeps(pack, store, clock, lang)),
+        subscriptions_feature(SubscriptionDeps(store, clock, lang, settings.tips_time)),
+        coffee_feature(
+            CoffeeDeps(
+                coffee=store,
+                store=store,
+                clock=clock,
+                coffee_rounds=coffee_rounds,
+                calendar=calendar,
+                directory=directory,
+                roster=roster,
+                timezone=settings.timezone,
+                default_language=lang,
+            )
+        ),
+        onboarding_feature(
+            OnboardingDeps(
+                store,
+                store,
+                clock,
+                onboarding_service,
+                onboarding_planner,
+                sequences or {},
+                roster,
+                calendar,
+                settings.hr_user_ids,
+                settings.timezone,
+                lang,
+            )
+        ),
+        qa_feature(QaDeps(pack, answerer, store, clock, lang)),
+    ]
 
 
 def build_planner(settings: Settings, store: SqlStore, pack: ContentPack) -> Planner:
@@ -168,26 +234,21 @@ async def build_app(
         service_url=settings.service_url,
         tenant_id=settings.app_tenant_id or settings.hr_api_tenant_id or None,
     )
-    deps = ChatDeps(
-        pack=pack,
+    features = build_features(
+        settings,
         answerer=answerer,
         store=store,
-        default_language=settings.default_language,
-        tips_time=settings.tips_time,
-        timezone=settings.timezone,
-        rng=random.Random(seed),
         clock=clock,
-        coffee=store,
-        coffee_rounds=coffee_rounds,
         calendar=calendar,
         directory=calendar,
-        onboarding=store,
-        onboarding_service=onboarding_service,
-        sequences=sequences,
         roster=connector,
-        hr_user_ids=settings.hr_user_ids,
+        coffee_rounds=coffee_rounds,
+        onboarding_service=onboarding_service,
+        onboarding_planner=onboarding_planner,
+        sequences=sequences,
     )
-    bot = TeamsBot(deps, retry=retry, seed=seed)
+    core = ChatCore(features, store, clock, settings.default_language)
+    bot = TeamsBot(core, retry=retry, seed=seed)
     endpoint = MessagesEndpoint(
         build_adapter(settings, credentials_factory),
         bot,
@@ -208,8 +269,7 @@ async def build_app(
         settings.timezone,
         clock,
         more_ticks=(
-            ("coffee", coffee_rounds.tick),
-            ("onboarding", onboarding_planner.tick),
+            *(tick for feature in features for tick in feature.ticks),
             ("clean-up", clean_up),
         ),
     )
@@ -225,7 +285,9 @@ async def build_app(
 
     # The client limit sits above ours so our own check answers 413 with a clear message.
     app = web.Application(client_max_size=settings.max_body_bytes * 2)
-    app[DEPS_KEY] = deps
+    app[PACK_KEY] = pack
+    app[CORE_KEY] = core
+    app[ONBOARDING_KEY] = onboarding_service
     app[BOT_KEY] = bot
     app[BACKGROUND_KEY] = background
     app.router.add_post("/api/messages", endpoint.handle)

@@ -14,7 +14,7 @@ Element = dict[str, Any]
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 
-# Verbs of Action.Execute buttons; every one has a handler in bot/chat/actions.py.
+# Verbs of Action.Execute buttons; every one has a handler in one feature (bot/*/chat.py).
 VERB_FEEDBACK = "feedback"
 VERB_SHOW_ENTRY = "showEntry"
 VERB_SHOW_THEME = "showTheme"

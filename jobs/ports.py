@@ -36,3 +36,9 @@ class ProactivePort(Protocol):
         self, service_url: str, tenant_id: str | None, user_id: str
     ) -> tuple[str | None, SendResult]:
         """Open the 1:1 chat with a user; (conversation id, result)."""
+
+    def personal_reference(
+        self, recipient: str, conversation_id: str, service_url: str, tenant_id: str | None
+    ) -> ConversationRef:
+        """The storable reference of a 1:1 chat `create_personal` opened, kept under
+        `recipient` (person:<Entra id>). The edge makes it: its shape is the channel's."""

@@ -339,18 +339,7 @@ class Sender:
         )
         if conversation_id is None:
             return result
-        ref = ConversationRef(
-            conversation_id=delivery.recipient,
-            kind="personal",
-            tenant_id=tenant,
-            service_url=service_url,
-            reference={
-                "conversation": {"id": conversation_id, "conversationType": "personal"},
-                "serviceUrl": service_url,
-                "channelId": "msteams",
-            },
-            user_aad_id=delivery.recipient.split(":", 1)[1],
-        )
+        ref = self.port.personal_reference(delivery.recipient, conversation_id, service_url, tenant)
         await self.store.save_reference(ref)
         refs[delivery.recipient] = ref
         return ref

@@ -1,14 +1,15 @@
-"""Shared fixtures: the bundled pack, an answerer, a store, chat dependencies, settings."""
+"""Shared fixtures: the bundled pack, an answerer, a store, the chat's features, settings."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.chat.handlers import ChatDeps
+from bot.app import build_features
+from bot.chat.dispatch import Dispatcher
+from bot.chat.feature import Feature
 from bot.clock import FixedClock
 from bot.content.loader import load_pack
 from bot.content.models import ContentPack
@@ -42,19 +43,20 @@ async def sqlite_store(tmp_path: Path, clock: FixedClock) -> AsyncIterator[SqlSt
 
 
 @pytest.fixture
-def deps(
-    pack: ContentPack, answerer: Answerer, sqlite_store: SqlStore, clock: FixedClock
-) -> ChatDeps:
-    return ChatDeps(
-        pack=pack,
-        answerer=answerer,
-        store=sqlite_store,
-        default_language="fi",
-        rng=random.Random(7),
-        clock=clock,
-    )
+def local_settings(tmp_path: Path) -> Settings:
+    return load_settings({"DATA_DIR": str(tmp_path / "data"), "SCHEDULER": "off"})
 
 
 @pytest.fixture
-def local_settings(tmp_path: Path) -> Settings:
-    return load_settings({"DATA_DIR": str(tmp_path / "data"), "SCHEDULER": "off"})
+def features(
+    local_settings: Settings, answerer: Answerer, sqlite_store: SqlStore, clock: FixedClock
+) -> list[Feature]:
+    """The bot's features as the composition root joins them, without Teams, Graph, rounds
+    or HR (tests that need those build their own)."""
+    return build_features(local_settings, answerer=answerer, store=sqlite_store, clock=clock)
+
+
+@pytest.fixture
+def chat(features: list[Feature]) -> Dispatcher:
+    """The kernel's dispatcher over every feature: messages and card verbs without HTTP."""
+    return Dispatcher(features, "fi")

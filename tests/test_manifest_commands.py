@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from bot.chat.commands import PHRASES, parse_command
+from bot.chat.commands import CommandParser
+from bot.chat.dispatch import Dispatcher
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_SCRIPT = ROOT / "appmanifest" / "build.py"
@@ -49,9 +50,9 @@ def _json(data: bytes) -> dict[str, Any]:
     return value
 
 
-def _understood_as(title: str, command_id: str, lang: str) -> str | None:
+def _understood_as(parser: CommandParser, title: str, command_id: str, lang: str) -> str | None:
     """Why the bot does not take `title` as command `command_id` in `lang`, or None."""
-    command = parse_command(title)
+    command = parser.parse(title)
     if command is None:
         return f"{title!r} ({lang}) is not a command of the bot"
     if command.name != command_id:
@@ -65,26 +66,28 @@ def _understood_as(title: str, command_id: str, lang: str) -> str | None:
 # ------------------------------------------------------------------ commands
 
 
-def test_every_command_in_commands_json_is_a_phrase_of_the_bot_in_its_language() -> None:
+def test_every_command_in_commands_json_is_a_phrase_of_the_bot_in_its_language(
+    chat: Dispatcher,
+) -> None:
     commands = json.loads(COMMANDS_JSON.read_text(encoding="utf-8"))["commands"]
     assert commands, "commands.json lists no command"
     problems = []
     for command in commands:
-        phrases = PHRASES.get(command["id"])
+        phrases = chat.parser.phrases.get(command["id"])
         if phrases is None:
-            problems.append(f"command {command['id']!r} is not in bot.chat.commands.PHRASES")
+            problems.append(f"command {command['id']!r} is not a phrase of any feature")
             continue
         for lang, title in command["title"].items():
             word = title.strip().lower()
             if phrases.get(word, "missing") not in (lang, None):
-                problems.append(f"PHRASES[{command['id']!r}] lacks {word!r} in {lang!r}")
-            if (why := _understood_as(title, command["id"], lang)) is not None:
+                problems.append(f"the phrases of {command['id']!r} lack {word!r} in {lang!r}")
+            if (why := _understood_as(chat.parser, title, command["id"], lang)) is not None:
                 problems.append(why)
     assert problems == []
 
 
 def test_every_command_of_the_built_manifest_reaches_the_bot(
-    build: ModuleType, files: dict[str, bytes]
+    build: ModuleType, files: dict[str, bytes], chat: Dispatcher
 ) -> None:
     manifest = _json(files["manifest.json"])
     default_lang = manifest["localizationInfo"]["defaultLanguageTag"]
@@ -102,15 +105,15 @@ def test_every_command_of_the_built_manifest_reaches_the_bot(
                 offered.append((title, ids[index], language["languageTag"]))
 
     assert {lang for _, _, lang in offered} == {"fi", "en", "sv"}
-    problems = [why for args in offered if (why := _understood_as(*args)) is not None]
+    problems = [why for args in offered if (why := _understood_as(chat.parser, *args)) is not None]
     assert problems == []
 
 
-def test_a_command_the_bot_does_not_know_is_caught() -> None:
-    assert _understood_as("kahvitauko", "help", "fi") is not None
-    assert _understood_as("help", "themes", "en") is not None
-    assert _understood_as("hjälp", "help", "fi") is not None  # Swedish, offered as Finnish
-    assert _understood_as("tips", "tip", "sv") is None  # shared by sv and en: locale decides
+def test_a_command_the_bot_does_not_know_is_caught(chat: Dispatcher) -> None:
+    assert _understood_as(chat.parser, "kahvitauko", "help", "fi") is not None
+    assert _understood_as(chat.parser, "help", "themes", "en") is not None
+    assert _understood_as(chat.parser, "hjälp", "help", "fi") is not None  # Swedish, as Finnish
+    assert _understood_as(chat.parser, "tips", "tip", "sv") is None  # sv and en: locale decides
 
 
 # ------------------------------------------------------------------ the JSON schemas

@@ -224,10 +224,34 @@ def sample_cards() -> dict[str, dict[str, Any]]:
 
 
 def handled_verbs() -> frozenset[str]:
-    """The Action.Execute verbs the bot has a handler for."""
-    from bot.chat.actions import ACTIONS
+    """The card verbs the bot's features handle, joined as the composition root joins them
+    (over a throwaway database: building a feature touches nothing)."""
+    import asyncio
+    import tempfile
 
-    return frozenset(ACTIONS)
+    from bot.app import build_features
+    from bot.chat.dispatch import join_actions
+    from bot.clock import system_clock
+    from bot.content.loader import load_pack
+    from bot.qa.engine import Answerer
+    from bot.settings import BUNDLED_CONTENT_DIR, load_settings
+    from bot.store.sql import open_store
+
+    async def verbs(directory: str) -> frozenset[str]:
+        store = await open_store(f"sqlite+aiosqlite:///{directory}/verbs.db", clock=system_clock)
+        try:
+            features = build_features(
+                load_settings({"DATA_DIR": directory, "SCHEDULER": "off"}),
+                answerer=Answerer(load_pack(BUNDLED_CONTENT_DIR)),
+                store=store,
+                clock=system_clock,
+            )
+            return frozenset(join_actions(features))
+        finally:
+            await store.close()
+
+    with tempfile.TemporaryDirectory() as directory:
+        return asyncio.run(verbs(directory))
 
 
 def check_all(cards: Mapping[str, Card], verbs: Collection[str]) -> dict[str, list[Problem]]:

@@ -60,3 +60,9 @@ class Reply:
     @property
     def empty(self) -> bool:
         return self.text is None and self.card is None
+
+
+def person_recipient(person_id: str) -> str:
+    """Deliveries to a person (not a conversation): the sender opens a 1:1 chat if needed.
+    A personal chat's reference is also kept under this address."""
+    return f"person:{person_id}"

@@ -8,24 +8,51 @@ that user may touch.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
-from bot.chat.commands import Command, parse_date
-from bot.chat.handlers import ChatDeps, command_language
-from bot.chat.model import Incoming, Reply
-from bot.coffee.chat import NotAllowed, handle_coffee_on
+from bot.chat.commands import Command, command_language, parse_date
+from bot.chat.feature import (
+    Feature,
+    MembersJoined,
+    NotAllowed,
+    Route,
+    Tick,
+    acting_person,
+    bind,
+    bind_actions,
+)
+from bot.chat.model import Incoming, Reply, person_recipient
+from bot.chat.roster import TeamRoster
+from bot.clock import Clock
+from bot.coffee.ports import CalendarPort
 from bot.coffee.slots import find_slot
 from bot.directory import ServiceError
 from bot.i18n import Language
 from bot.onboarding.deliveries import IntroPost, IntroTeammate, IntroWelcome
 from bot.onboarding.model import Introduction, OnboardingRequest, Role, StepState
-from bot.onboarding.planner import person_recipient
+from bot.onboarding.planner import OnboardingPlanner
+from bot.onboarding.sequences import Sequence
+from bot.onboarding.service import OnboardingService
+from bot.onboarding.store import OnboardingStore
 from bot.store.model import NewDelivery
+from bot.store.protocol import Store
 from bot.texts import t
+from cards.base import (
+    VERB_HR_CANCEL,
+    VERB_HR_CONFIRM,
+    VERB_INTRO_BOOK,
+    VERB_INTRO_DECLINE,
+    VERB_INTRO_EDIT,
+    VERB_INTRO_POST,
+    VERB_INTRO_PREVIEW,
+    VERB_ONBOARDING_ACK,
+    VERB_ONBOARDING_PULSE,
+)
 from cards.coffee import when_text
 from cards.onboarding import (
     INTRO_LIMITS,
@@ -39,13 +66,24 @@ from cards.onboarding import (
 )
 from jobs.deliveries import OpenChat, to_json
 
+log = logging.getLogger(__name__)
+
 GET_TO_KNOW_MINUTES = 20
 
 
-def _actor(incoming: Incoming) -> str:
-    if not incoming.aad_object_id:
-        raise NotAllowed("no authenticated Entra user")
-    return incoming.aad_object_id
+@dataclass(frozen=True)
+class OnboardingDeps:
+    onboarding: OnboardingStore
+    store: Store  # conversation references (for rosters) and deliveries
+    clock: Clock
+    onboarding_service: OnboardingService | None = None  # HR's chat command needs it
+    planner: OnboardingPlanner | None = None  # turns due steps into deliveries
+    sequences: Mapping[str, Sequence] = field(default_factory=dict)
+    roster: TeamRoster | None = None  # Teams members of a team or chat
+    calendar: CalendarPort | None = None  # books a teammate's get-to-know chat
+    hr_user_ids: frozenset[str] = frozenset()
+    timezone: str = "Europe/Helsinki"
+    default_language: Language = "fi"
 
 
 def _text(data: Mapping[str, Any], name: str, limit: int = 100) -> str:
@@ -67,8 +105,28 @@ def _optional(data: Mapping[str, Any], name: str) -> str:
 # --- a newcomer joins a team -------------------------------------------------------------
 
 
+async def members_joined(event: MembersJoined, deps: OnboardingDeps) -> None:
+    """Someone joined a team the bot is in: welcome them with the introduction form."""
+    for member in event.members:
+        if not member.aad_object_id or not member.teams_id:
+            continue
+        try:
+            await newcomer_joined(
+                deps,
+                team_id=event.team_id,
+                teams_user_id=member.teams_id,
+                aad_object_id=member.aad_object_id,
+                name=member.name,
+                service_url=event.service_url,
+                tenant_id=event.tenant_id,
+                lang=deps.default_language,
+            )
+        except Exception:
+            log.warning("could not start a newcomer's introduction", exc_info=True)
+
+
 async def newcomer_joined(
-    deps: ChatDeps,
+    deps: OnboardingDeps,
     *,
     team_id: str,
     teams_user_id: str,
@@ -79,8 +137,6 @@ async def newcomer_joined(
     lang: Language,
 ) -> bool:
     """Welcome a new team member in a 1:1 chat with the introduction form (once per team)."""
-    if deps.onboarding is None:
-        return False
     if await deps.onboarding.get_introduction(aad_object_id, team_id) is not None:
         return False
     await deps.onboarding.save_introduction(
@@ -98,12 +154,10 @@ async def newcomer_joined(
 # --- the introduction --------------------------------------------------------------------
 
 
-async def _intro(incoming: Incoming, data: Mapping[str, Any], deps: ChatDeps) -> Introduction:
+async def _intro(incoming: Incoming, data: Mapping[str, Any], deps: OnboardingDeps) -> Introduction:
     """The acting user's own introduction to the team named in the card (or to the team of
     their HR onboarding, when the welcome step's button is pressed)."""
-    if deps.onboarding is None:
-        raise NotAllowed("onboarding is not available")
-    actor = _actor(incoming)
+    actor = acting_person(incoming)
     if data.get("team") is None and isinstance(data.get("onboarding"), str):
         onboarding = await deps.onboarding.get_onboarding(data["onboarding"])
         if onboarding is None or onboarding.request.employee_id != actor:
@@ -128,7 +182,7 @@ async def _intro(incoming: Incoming, data: Mapping[str, Any], deps: ChatDeps) ->
 
 
 async def intro_edit(
-    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: OnboardingDeps
 ) -> Reply:
     intro = await _intro(incoming, data, deps)
     if intro.state == "posted":
@@ -137,7 +191,7 @@ async def intro_edit(
 
 
 async def intro_preview(
-    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: OnboardingDeps
 ) -> Reply:
     intro = await _intro(incoming, data, deps)
     if intro.state == "posted":
@@ -152,30 +206,27 @@ async def intro_preview(
         about_text=_optional(data, "about"),
         state="draft",
     )
-    assert deps.onboarding is not None
     await deps.onboarding.save_introduction(draft)
     return Reply(card=intro_preview_card(draft, lang), lang=lang)
 
 
 async def intro_decline(
-    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: OnboardingDeps
 ) -> Reply:
     intro = await _intro(incoming, data, deps)
     if intro.state != "posted":
-        assert deps.onboarding is not None
         await deps.onboarding.save_introduction(replace(intro, state="declined"))
     return Reply(card=declined_card(lang, intro.team_id), lang=lang)
 
 
 async def intro_post(
-    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: OnboardingDeps
 ) -> Reply:
     """Only on the newcomer's own confirmation: post to the team and prompt teammates once."""
     intro = await _intro(incoming, data, deps)
     if intro.state == "posted":
         return Reply(card=posted_card(intro, lang), lang=lang)
     posted = replace(intro, state="posted", posted_at=deps.clock(), channel_id=intro.team_id)
-    assert deps.onboarding is not None
     await deps.onboarding.save_introduction(posted)
     now = deps.clock()
     await deps.store.create_occurrence(
@@ -196,7 +247,7 @@ async def intro_post(
     return Reply(card=posted_card(posted, lang), lang=lang)
 
 
-async def _teammates(intro: Introduction, deps: ChatDeps) -> list[tuple[str, OpenChat]]:
+async def _teammates(intro: Introduction, deps: OnboardingDeps) -> list[tuple[str, OpenChat]]:
     team = await deps.store.get_reference(intro.team_id)
     if team is None or deps.roster is None:
         return []
@@ -211,13 +262,13 @@ async def _teammates(intro: Introduction, deps: ChatDeps) -> list[tuple[str, Ope
 
 
 async def intro_book(
-    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: OnboardingDeps
 ) -> Reply:
     """A teammate books a short get-to-know chat with a newcomer whose intro is posted."""
-    teammate = _actor(incoming)
+    teammate = acting_person(incoming)
     newcomer = _text(data, "person", 200)
     team_id = _text(data, "team", 200)
-    if deps.onboarding is None or newcomer == teammate:
+    if newcomer == teammate:
         raise NotAllowed("cannot book with oneself")
     intro = await deps.onboarding.get_introduction(newcomer, team_id)
     if intro is None or intro.state != "posted":
@@ -275,24 +326,23 @@ def _fallback(lang: Language, name: str, intro: Introduction) -> Reply:
 # --- sequence steps ----------------------------------------------------------------------
 
 
-async def _step(incoming: Incoming, data: Mapping[str, Any], deps: ChatDeps) -> tuple[Any, Any]:
-    if deps.onboarding is None:
-        raise NotAllowed("onboarding is not available")
+async def _step(
+    incoming: Incoming, data: Mapping[str, Any], deps: OnboardingDeps
+) -> tuple[Any, Any]:
     onboarding = await deps.onboarding.get_onboarding(_text(data, "onboarding", 100))
     step_id = _text(data, "step", 100)
     if onboarding is None:
         raise NotAllowed("unknown onboarding")
     step = next((s for s in onboarding.steps if s.step_id == step_id), None)
-    if step is None or step.role is Role.TEAM or step.recipient_id != _actor(incoming):
+    if step is None or step.role is Role.TEAM or step.recipient_id != acting_person(incoming):
         raise NotAllowed("that step is not for this user")
     return onboarding, step
 
 
 async def step_ack(
-    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: OnboardingDeps
 ) -> Reply:
     onboarding, step = await _step(incoming, data, deps)
-    assert deps.onboarding is not None
     await deps.onboarding.set_step_state(
         onboarding.id, step.step_id, StepState.ACKNOWLEDGED, deps.clock()
     )
@@ -307,7 +357,7 @@ async def step_ack(
 
 
 async def step_pulse(
-    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: OnboardingDeps
 ) -> Reply:
     onboarding, step = await _step(incoming, data, deps)
     score = data.get("score")
@@ -318,18 +368,11 @@ async def step_pulse(
         "score": int(str(score)),
         "comment": comment.strip()[:1000] if isinstance(comment, str) else "",
     }
-    assert deps.onboarding is not None
     await deps.onboarding.record_pulse(onboarding.id, pulse, deps.clock())
     await deps.onboarding.set_step_state(
         onboarding.id, step.step_id, StepState.ACKNOWLEDGED, deps.clock()
     )
     return Reply(card=pulse_thanks_card(lang), lang=lang)
-
-
-async def coffee_join(
-    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
-) -> Reply:
-    return await handle_coffee_on(incoming, Command("coffee_on", lang), deps)
 
 
 # --- HR in chat ----------------------------------------------------------------------------
@@ -353,13 +396,15 @@ def parse_hr_command(text: str) -> tuple[Language, str, Any] | None:
     )
 
 
-def is_hr(incoming: Incoming, deps: ChatDeps) -> bool:
+def is_hr(incoming: Incoming, deps: OnboardingDeps) -> bool:
     return bool(incoming.aad_object_id) and incoming.aad_object_id in deps.hr_user_ids
 
 
-async def handle_hr_command(incoming: Incoming, command: Command | None, deps: ChatDeps) -> Reply:
+async def handle_hr_command(
+    incoming: Incoming, command: Command | None, deps: OnboardingDeps
+) -> Reply:
     parsed = parse_hr_command(incoming.text)
-    lang = parsed[0] if parsed else command_language(incoming, command, deps)
+    lang = parsed[0] if parsed else command_language(incoming, command, deps.default_language)
     if not is_hr(incoming, deps) or deps.onboarding_service is None:
         return Reply(text=t("hr.not_allowed", lang), lang=lang)
     if parsed is None or parsed[2] is None:
@@ -378,12 +423,12 @@ async def handle_hr_command(incoming: Incoming, command: Command | None, deps: C
         employee_name=name,
         start_date=start,
         language=lang,
-        requested_by=_actor(incoming),
+        requested_by=acting_person(incoming),
     )
     return Reply(card=hr_confirm_card(request, lang, today=deps.clock().date()), lang=lang)
 
 
-async def _member(incoming: Incoming, teams_id: str, deps: ChatDeps) -> str | None:
+async def _member(incoming: Incoming, teams_id: str, deps: OnboardingDeps) -> str | None:
     ref = await deps.store.get_reference(incoming.root_conversation_id)
     if ref is None or deps.roster is None:
         return None
@@ -394,7 +439,7 @@ async def _member(incoming: Incoming, teams_id: str, deps: ChatDeps) -> str | No
 
 
 async def hr_confirm(
-    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: OnboardingDeps
 ) -> Reply:
     if not is_hr(incoming, deps) or deps.onboarding_service is None:
         return Reply(text=t("hr.not_allowed", lang), lang=lang)
@@ -410,13 +455,52 @@ async def hr_confirm(
     fields = {field: data[key] for key, field in names.items() if key in data}
     key = hashlib.sha256(repr(sorted(fields.items())).encode()).hexdigest()[:32]
     try:
-        onboarding, _ = await deps.onboarding_service.start(fields, _actor(incoming), f"chat:{key}")
+        onboarding, _ = await deps.onboarding_service.start(
+            fields, acting_person(incoming), f"chat:{key}"
+        )
     except Exception as error:  # the service's errors carry their own clear messages
         return Reply(text=t("hr.failed", lang, problem=str(error)[:200]), lang=lang)
     return Reply(text=t("hr.started", lang, name=onboarding.request.employee_name), lang=lang)
 
 
 async def hr_cancel(
-    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
+    incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: OnboardingDeps
 ) -> Reply:
     return Reply(text=t("hr.cancelled", lang), lang=lang)
+
+
+ACTIONS = {
+    VERB_ONBOARDING_ACK: step_ack,
+    VERB_ONBOARDING_PULSE: step_pulse,
+    VERB_INTRO_EDIT: intro_edit,
+    VERB_INTRO_PREVIEW: intro_preview,
+    VERB_INTRO_POST: intro_post,
+    VERB_INTRO_DECLINE: intro_decline,
+    VERB_INTRO_BOOK: intro_book,
+    VERB_HR_CONFIRM: hr_confirm,
+    VERB_HR_CANCEL: hr_cancel,
+}
+
+
+def _is_hr_command(incoming: Incoming, command: Command | None) -> bool:
+    return (
+        incoming.text.lower().startswith(("perehdytys", "introduktion", "onboarding "))
+        and parse_hr_command(incoming.text) is not None
+    )
+
+
+def feature(deps: OnboardingDeps) -> Feature:
+    ticks: tuple[tuple[str, Tick], ...] = (
+        (("onboarding", deps.planner.tick),) if deps.planner is not None else ()
+    )
+
+    async def joined(event: MembersJoined) -> None:
+        await members_joined(event, deps)
+
+    return Feature(
+        name="onboarding",
+        routes=(Route("hr_onboarding", _is_hr_command, bind(handle_hr_command, deps)),),
+        actions=bind_actions(ACTIONS, deps),
+        ticks=ticks,
+        members_added=joined,
+    )

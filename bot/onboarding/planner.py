@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.chat.model import person_recipient
 from bot.i18n import to_language
 from bot.onboarding.deliveries import DueStep
 from bot.onboarding.model import Onboarding, OnboardingStep, Role, StepState
@@ -24,11 +25,6 @@ from bot.workdays import is_working_day
 from jobs.deliveries import OpenChat, to_json
 
 log = logging.getLogger(__name__)
-
-
-def person_recipient(person_id: str) -> str:
-    """Deliveries to a person (not a conversation): the sender opens a 1:1 chat if needed."""
-    return f"person:{person_id}"
 
 
 def step_key(onboarding_id: str, step_id: str) -> str:

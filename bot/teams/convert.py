@@ -97,20 +97,44 @@ def to_activities(reply: Reply) -> list[Activity]:
     return activities
 
 
-def to_reference(activity: Activity) -> ConversationRef:
-    """A storable conversation reference (plain JSON) for proactive sends.
+def personal_reference(
+    recipient: str, conversation_id: str, service_url: str, tenant_id: str | None
+) -> ConversationRef:
+    """The reference of a 1:1 chat the bot opened itself (POST /v3/conversations), kept under
+    the person's address `recipient` (person:<Entra id>)."""
+    return ConversationRef(
+        conversation_id=recipient,
+        kind="personal",
+        tenant_id=tenant_id,
+        service_url=service_url,
+        reference={
+            "conversation": {"id": conversation_id, "conversationType": "personal"},
+            "serviceUrl": service_url,
+            "channelId": "msteams",
+        },
+        user_aad_id=recipient.split(":", 1)[1],
+    )
+
+
+def team_id_of(activity: Activity) -> str | None:
+    """The team of a channel activity (from channelData), None outside teams."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, Mapping) else {}
+    team = channel_data.get("team")
+    team_id = team.get("id") if isinstance(team, Mapping) else None
+    return team_id if isinstance(team_id, str) else None
+
+
+def to_reference(activity: Activity, incoming: Incoming) -> ConversationRef:
+    """A storable conversation reference (plain JSON) for proactive sends; `incoming` is the
+    same activity already converted.
 
     Channel references point at the channel itself, not the thread the message was in, so
     a scheduled card starts a new post.
     """
-    incoming = to_incoming(activity)
     reference = TurnContext.get_conversation_reference(activity)
     root = incoming.root_conversation_id
     if reference.conversation is not None:
         reference.conversation.id = root
-    channel_data = activity.channel_data if isinstance(activity.channel_data, Mapping) else {}
-    team = channel_data.get("team")
-    team_id = team.get("id") if isinstance(team, Mapping) else None
     return ConversationRef(
         conversation_id=root,
         kind=incoming.kind.value,
@@ -118,5 +142,5 @@ def to_reference(activity: Activity) -> ConversationRef:
         service_url=str(activity.service_url or ""),
         reference=reference.serialize(),
         user_aad_id=incoming.aad_object_id if incoming.kind is ConversationKind.PERSONAL else None,
-        team_id=team_id if isinstance(team_id, str) else None,
+        team_id=team_id_of(activity),
     )

@@ -1,4 +1,9 @@
-"""The Teams activity handler: the only place where activities meet our chat core."""
+"""The Teams activity handler: the only place where activities meet our chat core.
+
+It converts each activity once into our own event (bot/chat/events.py), hands it to the
+core and sends what comes back. Every decision (ignore, remember, welcome, who joined) is
+the core's; what is left here is the Bot Framework's shape of things.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,7 @@ import asyncio
 import logging
 import random
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import replace
 from http import HTTPStatus
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
@@ -19,24 +22,27 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 
-from bot.chat.actions import perform
-from bot.chat.handlers import ChatDeps
-from bot.chat.model import ConversationKind, Incoming, Reply
-from bot.chat.routes import dispatch
-from bot.onboarding.chat import newcomer_joined
-from bot.onboarding.planner import person_recipient
+from bot.chat.events import (
+    CardActed,
+    ChatCore,
+    Installed,
+    MembersAdded,
+    MembersRemoved,
+    MessageReceived,
+    Uninstalled,
+)
+from bot.chat.feature import Member
+from bot.chat.model import Incoming, Reply
 from bot.retry import RetryPolicy, parse_retry_after
-from bot.store.model import Person
-from bot.teams.convert import to_activities, to_incoming, to_reference
+from bot.store.model import ConversationRef
+from bot.teams.convert import team_id_of, to_activities, to_incoming, to_reference
 from bot.texts import t
-from cards.browse import welcome_card
 
 log = logging.getLogger(__name__)
 
 CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
-WELCOME_MEMORY_SECONDS = 600.0
-WELCOME_MEMORY_SIZE = 10_000
+INCOMING = "yhteisobotti.incoming"  # turn state: the activity as our `Incoming`, made once
 
 
 def _status_of(error: BaseException) -> tuple[int | None, float | None]:
@@ -49,151 +55,69 @@ def _status_of(error: BaseException) -> tuple[int | None, float | None]:
 
 
 class TeamsBot(ActivityHandler):  # type: ignore[misc]
-    """Turns activities into `Incoming`, runs the chat core, sends the `Reply`."""
+    """Turns activities into our events, runs the chat core, sends the `Reply`."""
 
     def __init__(
-        self, deps: ChatDeps, retry: RetryPolicy | None = None, seed: int | None = None
+        self, core: ChatCore, retry: RetryPolicy | None = None, seed: int | None = None
     ) -> None:
         super().__init__()
-        self.deps = deps
+        self.core = core
         self.retry = retry or RetryPolicy()
         self._rng = random.Random(seed)
-        self._welcomed: OrderedDict[str, float] = OrderedDict()
-
-    # --- conversation references and duplicates ---------------------------------------
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        activity = turn_context.activity
-        if activity.type == ActivityTypes.message and not await self._first_time(activity):
-            log.info("duplicate activity ignored (Teams re-posted it)")
-            return
+        turn_context.turn_state[INCOMING] = to_incoming(turn_context.activity)
         await super().on_turn(turn_context)
-
-    async def _first_time(self, activity: Activity) -> bool:
-        if not activity.id or not activity.conversation:
-            return True
-        try:
-            return await self.deps.store.first_time_seen(
-                str(activity.conversation.id), str(activity.id), self.deps.clock()
-            )
-        except Exception:  # the database is down: answering twice beats not answering
-            log.warning("could not check for a duplicate activity", exc_info=True)
-            return True
-
-    async def _remember(self, turn_context: TurnContext) -> None:
-        """Keep the conversation reference so tips, nudges and matches can be sent later.
-
-        A personal chat is also remembered under `person:<Entra id>`, the address that
-        onboarding and coffee use for people, and the person's name and language are kept.
-        """
-        activity = turn_context.activity
-        try:
-            ref = to_reference(activity)
-            await self.deps.store.save_reference(ref)
-            incoming = to_incoming(activity)
-            if ref.kind == ConversationKind.PERSONAL.value and incoming.aad_object_id:
-                await self.deps.store.save_reference(
-                    replace(ref, conversation_id=person_recipient(incoming.aad_object_id))
-                )
-                await self.deps.store.save_person(
-                    Person(
-                        aad_object_id=incoming.aad_object_id,
-                        name=incoming.user_name,
-                        language=self.deps.language_for(incoming),
-                        tenant_id=incoming.tenant_id,
-                        teams_user_id=incoming.user_id,
-                    )
-                )
-        except Exception:
-            log.warning("could not save a conversation reference", exc_info=True)
-
-    async def _forget(self, turn_context: TurnContext) -> None:
-        conversation_id = str(turn_context.activity.conversation.id).split(";", 1)[0]
-        try:
-            await self.deps.store.deactivate_reference(conversation_id)
-        except Exception:
-            log.warning("could not deactivate a conversation reference", exc_info=True)
 
     # --- messages -----------------------------------------------------------------
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        incoming = to_incoming(turn_context.activity)
-        if incoming.kind is not ConversationKind.PERSONAL and not incoming.mentioned:
-            return  # in channels and group chats the bot speaks only when spoken to
-        await self._remember(turn_context)
-        if incoming.value is not None and "verb" in incoming.value:
-            reply = await perform(incoming, incoming.value.get("verb"), incoming.value, self.deps)
-        else:
-            reply = await dispatch(incoming, self.deps)
-        await self.send(turn_context, reply)
+        activity = turn_context.activity
+        event = MessageReceived(
+            incoming=_incoming(turn_context),
+            reference=_reference(turn_context),
+            activity_id=str(activity.id) if activity.id and activity.conversation else None,
+        )
+        reply = await self.core.message(event)
+        if reply is not None:
+            await self.send(turn_context, reply)
 
     # --- installation and membership -----------------------------------------------
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
-        recipient_id = turn_context.activity.recipient.id
-        if any(member.id == recipient_id for member in members_added or []):
-            await self._remember(turn_context)
-            await self._welcome(turn_context)
-            return
-        await self._newcomers(turn_context, members_added or [])
-
-    async def _newcomers(self, turn_context: TurnContext, members: list[ChannelAccount]) -> None:
-        """Someone joined a team the bot is in: welcome them with the introduction form."""
         activity = turn_context.activity
-        incoming = to_incoming(activity)
-        channel_data = activity.channel_data if isinstance(activity.channel_data, Mapping) else {}
-        team = channel_data.get("team")
-        team_id = team.get("id") if isinstance(team, Mapping) else None
-        if not isinstance(team_id, str):
-            return  # only team membership starts an introduction
-        for member in members:
-            aad = getattr(member, "aad_object_id", None)
-            if not aad or not member.id:
-                continue
-            try:
-                await newcomer_joined(
-                    self.deps,
-                    team_id=team_id,
-                    teams_user_id=str(member.id),
-                    aad_object_id=str(aad),
-                    name=str(getattr(member, "name", "") or ""),
-                    service_url=str(activity.service_url or ""),
-                    tenant_id=incoming.tenant_id,
-                    lang=self.deps.default_language,
-                )
-            except Exception:
-                log.warning("could not start a newcomer's introduction", exc_info=True)
+        recipient_id = activity.recipient.id
+        bot_added = any(member.id == recipient_id for member in members_added or [])
+        event = MembersAdded(
+            incoming=_incoming(turn_context),
+            reference=_reference(turn_context) if bot_added else None,
+            bot_added=bot_added,
+            members=tuple(_member(member) for member in members_added or []),
+            team_id=team_id_of(activity),
+            service_url=str(activity.service_url or ""),
+        )
+        reply = await self.core.members_added(event)
+        if reply is not None:
+            await self.send(turn_context, reply)
 
     async def on_members_removed_activity(
         self, members_removed: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
         recipient_id = turn_context.activity.recipient.id
-        if any(member.id == recipient_id for member in members_removed or []):
-            await self._forget(turn_context)
+        bot_removed = any(member.id == recipient_id for member in members_removed or [])
+        await self.core.members_removed(MembersRemoved(_incoming(turn_context), bot_removed))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        await self._remember(turn_context)
-        await self._welcome(turn_context)
+        reply = await self.core.installed(
+            Installed(_incoming(turn_context), _reference(turn_context))
+        )
+        if reply is not None:
+            await self.send(turn_context, reply)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
-        await self._forget(turn_context)
-
-    async def _welcome(self, turn_context: TurnContext) -> None:
-        """One welcome per conversation: Teams sends conversationUpdate and installationUpdate."""
-        conversation_id = str(turn_context.activity.conversation.id)
-        now = time.monotonic()
-        seen = self._welcomed.get(conversation_id)
-        if seen is not None and now - seen < WELCOME_MEMORY_SECONDS:
-            return
-        self._welcomed[conversation_id] = now
-        self._welcomed.move_to_end(conversation_id)
-        while len(self._welcomed) > WELCOME_MEMORY_SIZE:
-            self._welcomed.popitem(last=False)
-        incoming = to_incoming(turn_context.activity)
-        lang = self.deps.language_for(incoming)
-        await self.send(turn_context, Reply(card=welcome_card(lang), lang=lang))
+        await self.core.uninstalled(Uninstalled(_incoming(turn_context)))
 
     # --- card actions (invoke) -------------------------------------------------------
 
@@ -211,9 +135,8 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         value: Mapping[str, object] = activity.value if isinstance(activity.value, Mapping) else {}
         raw_action = value.get("action")
         action: Mapping[str, object] = raw_action if isinstance(raw_action, Mapping) else {}
-        incoming = to_incoming(activity)
-        reply = await perform(incoming, action.get("verb"), action.get("data"), self.deps)
-        return self._invoke_response(reply)
+        event = CardActed(_incoming(turn_context), action.get("verb"), action.get("data"))
+        return self._invoke_response(await self.core.card_action(event))
 
     @staticmethod
     def _invoke_response(reply: Reply) -> InvokeResponse:
@@ -270,9 +193,37 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     """Last resort for an exception in a turn: log it (no personal data) and apologise."""
     log.error("unhandled error in a turn: %s", type(error).__name__, exc_info=error)
     if turn_context.activity.type == ActivityTypes.message:
-        incoming: Incoming = to_incoming(turn_context.activity)
+        incoming = _incoming(turn_context)
         lang = incoming.locale_language or "fi"
         try:
             await turn_context.send_activity(t("error.generic", lang))
         except Exception:
             log.warning("could not send the error message either")
+
+
+def _incoming(turn_context: TurnContext) -> Incoming:
+    """The activity as our `Incoming`: made once per turn in `on_turn`."""
+    incoming = turn_context.turn_state.get(INCOMING)
+    if isinstance(incoming, Incoming):
+        return incoming
+    incoming = to_incoming(turn_context.activity)
+    turn_context.turn_state[INCOMING] = incoming
+    return incoming
+
+
+def _reference(turn_context: TurnContext) -> ConversationRef | None:
+    """The storable reference of the activity's conversation, None if it cannot be made."""
+    try:
+        return to_reference(turn_context.activity, _incoming(turn_context))
+    except Exception:
+        log.warning("could not make a conversation reference", exc_info=True)
+        return None
+
+
+def _member(account: ChannelAccount) -> Member:
+    aad = getattr(account, "aad_object_id", None)
+    return Member(
+        teams_id=str(account.id or ""),
+        aad_object_id=str(aad) if aad else None,
+        name=str(getattr(account, "name", "") or ""),
+    )

@@ -20,11 +20,12 @@ from botbuilder.integration.aiohttp import ConfigurationServiceClientCredentialF
 from botframework.connector.auth import AuthenticationConstants, ServiceClientCredentialsFactory
 
 from bot.chat.model import Reply
-from bot.onboarding.ports import TeamMember
+from bot.chat.roster import TeamMember
 from bot.retry import parse_retry_after
 from bot.settings import Settings
 from bot.store.model import ConversationRef
 from bot.teams.adapter import sdk_config
+from bot.teams.convert import personal_reference
 from jobs.ports import SendResult
 
 log = logging.getLogger(__name__)
@@ -218,6 +219,11 @@ class ConnectorSender:
         if result.ok and not isinstance(conversation_id, str):
             return None, SendResult(status=502)
         return conversation_id, result
+
+    def personal_reference(
+        self, recipient: str, conversation_id: str, service_url: str, tenant_id: str | None
+    ) -> ConversationRef:
+        return personal_reference(recipient, conversation_id, service_url, tenant_id)
 
     async def members(self, team: ConversationRef) -> list[TeamMember]:
         """Everyone in the team (GET pagedmembers, following continuation tokens)."""

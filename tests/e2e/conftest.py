@@ -46,7 +46,8 @@ class Bot:
         return self.doubles.connector.calls
 
 
-def bot_settings(doubles: Doubles, tmp_path: Path) -> Any:
+def bot_settings(doubles: Doubles, tmp_path: Path, **env: str) -> Any:
+    """The bot's settings against the doubles; `env` adds or overrides variables."""
     return load_settings(
         {
             **doubles.bot_settings(),
@@ -55,6 +56,7 @@ def bot_settings(doubles: Doubles, tmp_path: Path) -> Any:
             "APP_TYPE": "MultiTenant",
             "DATA_DIR": str(tmp_path),
             "SCHEDULER": "off",
+            **env,
         }
     )
 

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import build_app, build_sender, coffee_schedule
 from bot.clock import FixedClock
-from bot.coffee.model import GroupStatus
+from bot.coffee.model import CoffeeGroup, GroupStatus
 from bot.coffee.rounds import CoffeeRounds
 from bot.graph.calendar import GraphCalendar
 from bot.qa.engine import Answerer
@@ -139,6 +139,20 @@ async def coffee(
         await server.close()
 
 
+async def booked_group(coffee: Coffee) -> tuple[CoffeeGroup, TeamsUser, TeamsUser, TeamsUser]:
+    """Everyone in, one round booked: a group, one member, their partner and an outsider."""
+    for person in PEOPLE:
+        await coffee.say(person, "kahvi mukaan")
+    await coffee.rounds.tick(MONDAY)
+    round_ = await coffee.store.get_round("coffee:2026-W49")
+    assert round_ is not None
+    group = round_.groups[0]
+    assert group.status is GroupStatus.BOOKED and group.start is not None
+    member, partner = (next(p for p in PEOPLE if p.aad_object_id == m) for m in group.members)
+    outsider = next(p for p in PEOPLE if p.aad_object_id not in group.members)
+    return group, member, partner, outsider
+
+
 async def test_a_round_pairs_everyone_books_meetings_and_sends_cards(coffee: Coffee) -> None:
     for person in PEOPLE:
         replies = await coffee.say(person, "kahvi mukaan")
@@ -201,13 +215,7 @@ async def test_an_odd_person_joins_a_trio_and_nobody_is_dropped(coffee: Coffee) 
 
 
 async def test_a_forged_group_id_changes_nothing_and_answers_are_counted(coffee: Coffee) -> None:
-    for person in PEOPLE:
-        await coffee.say(person, "kahvi mukaan")
-    await coffee.rounds.tick(MONDAY)
-    round_ = await coffee.store.get_round("coffee:2026-W49")
-    assert round_ is not None
-    group = round_.groups[0]
-    outsider = next(p for p in PEOPLE if p.aad_object_id not in group.members)
+    group, member, _, outsider = await booked_group(coffee)
     forged = coffee.driver.activities.card_action(
         outsider, "coffeeCancel", {"group": group.id}, reply_to_id="1"
     )
@@ -215,7 +223,6 @@ async def test_a_forged_group_id_changes_nothing_and_answers_are_counted(coffee:
     assert response.status == 200 and "painike" in json.dumps(response.body, ensure_ascii=False)
     assert (await coffee.store.get_group(group.id)).status is GroupStatus.BOOKED  # type: ignore[union-attr]
 
-    member = next(p for p in PEOPLE if p.aad_object_id == group.members[0])
     met = coffee.driver.activities.card_action(
         member, "coffeeMet", {"group": group.id, "answer": "yes"}, reply_to_id="1"
     )
@@ -256,3 +263,108 @@ async def test_do_not_pair_by_email_is_respected(coffee: Coffee) -> None:
     assert round_ is not None
     for group in round_.groups:
         assert not {PEOPLE[0].aad_object_id, PEOPLE[1].aad_object_id} <= set(group.members)
+
+
+async def act(coffee: Coffee, person: TeamsUser, verb: str, data: dict[str, Any]) -> str:
+    """Press a card button (Action.Execute) as `person`; the invoke response as text."""
+    response = await coffee.driver.send(
+        coffee.driver.activities.card_action(person, verb, data, reply_to_id="1")
+    )
+    assert response.status == 200
+    return json.dumps(response.body, ensure_ascii=False)
+
+
+async def test_cant_make_it_offers_a_new_time_and_rebooking_moves_the_meeting(
+    coffee: Coffee,
+) -> None:
+    group, member, partner, outsider = await booked_group(coffee)
+    events_before = coffee.doubles.graph.events()
+
+    choices = await act(coffee, member, "coffeeCant", {"group": group.id})
+    assert "coffeeRebook" in choices and "coffeeCancel" in choices
+    forged = await act(coffee, outsider, "coffeeRebook", {"group": group.id})
+    assert "painike" in forged  # not their group: nothing is moved
+    assert await coffee.store.get_group(group.id) == group
+    assert coffee.doubles.graph.events() == events_before
+
+    moved_text = await act(coffee, member, "coffeeRebook", {"group": group.id})
+    assert "Uusi aika on varattu" in moved_text
+    moved = await coffee.store.get_group(group.id)
+    assert moved is not None and moved.status is GroupStatus.BOOKED
+    assert moved.start is not None and moved.start > group.start  # type: ignore[operator]
+    event_ids = {event["id"] for event in coffee.doubles.graph.events()}
+    assert moved.event_id in event_ids and group.event_id not in event_ids  # the old one is gone
+    await coffee.deliver()
+    partner_chat = coffee.doubles.connector.personal_conversation_id(partner.id)
+    told = json.dumps(coffee.doubles.connector.sent(partner_chat), ensure_ascii=False)
+    assert "Kahvitapaaminen siirtyi" in told  # the partner hears of it, the outsider does not
+    outsider_chat = coffee.doubles.connector.personal_conversation_id(outsider.id)
+    assert "siirtyi" not in json.dumps(coffee.doubles.connector.sent(outsider_chat))
+
+
+async def test_the_settings_card_pauses_and_saves_only_the_pressers_own_settings(
+    coffee: Coffee,
+) -> None:
+    aino, bertil = PEOPLE[0], PEOPLE[1]
+    for person in (aino, bertil):
+        await coffee.say(person, "kahvi mukaan")
+    bertil_before = await coffee.store.get_participant(bertil.aad_object_id)
+
+    card = await act(coffee, aino, "coffeeSettings", {})
+    assert "coffeeSave" in card  # her settings card, ready to save
+    paused = await act(coffee, aino, "coffeePause", {"until": "2027-01-15"})
+    assert "Kahvitauko 15.01.2027 asti" in paused
+    # The payload names Bertil; the settings saved are Aino's, the one who pressed.
+    forged = {
+        "person_id": bertil.aad_object_id,
+        "participant": bertil.aad_object_id,
+        "frequency": "monthly",
+        "group_size": "3",
+        "languages": "fi,en",
+        "length": "20",
+    }
+    saved = await act(coffee, aino, "coffeeSave", forged)
+    assert "Kahviasetukset tallennettu" in saved
+    aino_now = await coffee.store.get_participant(aino.aad_object_id)
+    assert aino_now is not None
+    assert (aino_now.frequency.value, aino_now.group_size, aino_now.length_minutes) == (
+        "monthly",
+        3,
+        20,
+    )
+    assert aino_now.languages == frozenset({"fi", "en"})
+    assert aino_now.paused_until is not None and aino_now.paused_until.isoformat() == "2027-01-15"
+    assert await coffee.store.get_participant(bertil.aad_object_id) == bertil_before
+
+    refused = await act(coffee, aino, "coffeeSave", {"length": "45"})
+    assert "Asetuksissa oli virhe" in refused
+    assert (await coffee.store.get_participant(aino.aad_object_id)) == aino_now
+    bad_date = await act(coffee, aino, "coffeePause", {"until": "2020-01-01"})
+    assert "VVVV-KK-PP" in bad_date
+
+
+async def test_the_join_button_opts_in_the_presser_and_settings_need_opting_in(
+    coffee: Coffee,
+) -> None:
+    cecilia = PEOPLE[2]
+    not_in = await act(coffee, cecilia, "coffeeSettings", {})
+    assert "Et ole mukana virtuaalikahveilla" in not_in
+    joined = await act(coffee, cecilia, "coffeeJoin", {"person": PEOPLE[3].aad_object_id})
+    assert "Olet mukana virtuaalikahveilla" in joined
+    stored = await coffee.store.get_participant(cecilia.aad_object_id)
+    assert stored is not None and stored.active
+    assert await coffee.store.get_participant(PEOPLE[3].aad_object_id) is None
+
+
+async def test_cancelling_from_the_card_cancels_the_group_and_tells_the_partner(
+    coffee: Coffee,
+) -> None:
+    group, member, partner, _ = await booked_group(coffee)
+    cancelled = await act(coffee, member, "coffeeCancel", {"group": group.id})
+    assert "Selvä, peruin tämän kerran" in cancelled
+    stored = await coffee.store.get_group(group.id)
+    assert stored is not None and stored.status is GroupStatus.CANCELLED
+    await coffee.deliver()
+    partner_chat = coffee.doubles.connector.personal_conversation_id(partner.id)
+    told = json.dumps(coffee.doubles.connector.sent(partner_chat), ensure_ascii=False)
+    assert f"{member.name} ei pääse tällä kertaa kahville" in told

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import build_app, build_sender
 from bot.clock import FixedClock
+from bot.onboarding.model import OnboardingState
 from bot.qa.engine import Answerer
 from bot.retry import RetryPolicy
 from bot.store.sql import SqlStore
@@ -67,7 +69,7 @@ async def flow(
     clock: FixedClock,
 ) -> AsyncIterator[Flow]:
     doubles.reset()
-    settings = bot_settings(doubles, tmp_path)
+    settings = bot_settings(doubles, tmp_path, HR_USER_IDS=MANAGER.aad_object_id)
     app = await build_app(
         settings,
         credentials_factory=doubles.bot_credentials_factory(),
@@ -167,3 +169,40 @@ async def test_the_hr_command_is_refused_for_non_hr_users(flow: Flow) -> None:
     )
     _, replies = await flow.driver.send_and_wait(message)
     assert "Perehdytyksen voi käynnistää vain HR" in json.dumps(replies, ensure_ascii=False)
+
+
+async def test_hr_confirms_an_onboarding_from_the_card_as_themselves(
+    flow: Flow, clock: FixedClock
+) -> None:
+    start = (clock() + timedelta(days=1)).date().isoformat()
+    _, replies = await flow.driver.send_and_wait(
+        flow.driver.activities.personal_message(
+            MANAGER, f"perehdytys {NEWCOMER.aad_object_id} {start}"
+        )
+    )
+    assert "hrConfirm" in json.dumps(replies, ensure_ascii=False)  # the confirmation card
+    assert await flow.store.list_onboardings() == []  # nothing starts before the confirmation
+    # The payload names someone else as the requester: the requester is who pressed.
+    data = {"employee": NEWCOMER.aad_object_id, "start_date": start,
+            "requested_by": TEAMMATE.aad_object_id}  # fmt: skip
+    body = await flow.act(MANAGER, "hrConfirm", data)
+    assert "Perehdytys käynnistetty" in json.dumps(body, ensure_ascii=False)
+    [started] = await flow.store.list_onboardings()
+    assert started.request.employee_id == NEWCOMER.aad_object_id
+    assert started.request.requested_by == MANAGER.aad_object_id
+    assert started.state is OnboardingState.ACTIVE
+    again = await flow.act(MANAGER, "hrConfirm", data)  # a double press starts nothing new
+    assert "Perehdytys käynnistetty" in json.dumps(again, ensure_ascii=False)
+    assert len(await flow.store.list_onboardings()) == 1
+
+
+async def test_hr_cancel_starts_nothing_and_non_hr_cannot_confirm(
+    flow: Flow, clock: FixedClock
+) -> None:
+    start = (clock() + timedelta(days=1)).date().isoformat()
+    data = {"employee": NEWCOMER.aad_object_id, "start_date": start}
+    cancelled = await flow.act(MANAGER, "hrCancel", data)
+    assert "mitään ei käynnistetty" in json.dumps(cancelled, ensure_ascii=False)
+    forged = await flow.act(TEAMMATE, "hrConfirm", {**data, "user": MANAGER.aad_object_id})
+    assert "Perehdytyksen voi käynnistää vain HR" in json.dumps(forged, ensure_ascii=False)
+    assert await flow.store.list_onboardings() == []

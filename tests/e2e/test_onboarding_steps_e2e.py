@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BACKGROUND_KEY, DEPS_KEY, build_app, build_sender
-from bot.chat.actions import perform
-from bot.chat.handlers import ChatDeps
+from bot.app import BACKGROUND_KEY, CORE_KEY, ONBOARDING_KEY, build_app, build_sender
+from bot.chat.dispatch import Dispatcher
 from bot.chat.model import Incoming
 from bot.clock import FixedClock
 from bot.onboarding.model import StepState
@@ -39,7 +38,7 @@ class Setup:
     planner: OnboardingPlanner
     sender: Sender
     clock: FixedClock
-    deps: ChatDeps
+    chat: Dispatcher
 
 
 @pytest.fixture
@@ -67,8 +66,7 @@ async def setup(
     app = await build_app(settings, credentials_factory=doubles.bot_credentials_factory(),
                           retry=RetryPolicy(max_attempts=2, base_seconds=0.05), answerer=answerer,
                           store=sqlite_store, clock=clock)  # fmt: skip
-    service = app[DEPS_KEY].onboarding_service
-    assert service is not None
+    service = app[ONBOARDING_KEY]
     _, created = await service.start(
         {"employee": NEWCOMER.aad_object_id, "start_date": "2026-11-30",
          "buddy": BUDDY.aad_object_id, "manager": MANAGER.aad_object_id},
@@ -85,7 +83,7 @@ async def setup(
         settings, sqlite_store, answerer.pack, doubles.bot_credentials_factory(), clock=clock
     )
     try:
-        yield Setup(doubles, sqlite_store, planner, sender, clock, app[DEPS_KEY])
+        yield Setup(doubles, sqlite_store, planner, sender, clock, app[CORE_KEY].dispatcher)
     finally:
         await connector.close()
 
@@ -157,12 +155,12 @@ def person(user: TeamsUser) -> Incoming:
 async def test_done_and_pulse_buttons_record_answers_only_for_their_recipient(
     setup: Setup,
 ) -> None:
-    store, deps = setup.store, setup.deps
+    store, chat = setup.store, setup.chat
     onboarding = (await store.list_onboardings("active"))[0]
     data = {"onboarding": onboarding.id, "step": "buddy-book-meeting", "lang": "fi"}
-    refused = await perform(person(MANAGER), "onboardingAck", data, deps)
+    refused = await chat.perform(person(MANAGER), "onboardingAck", data)
     assert refused.card is None  # the manager cannot tick the buddy's step
-    done = await perform(person(BUDDY), "onboardingAck", data, deps)
+    done = await chat.perform(person(BUDDY), "onboardingAck", data)
     assert done.card is not None
     pulse = {
         "onboarding": onboarding.id,
@@ -170,8 +168,8 @@ async def test_done_and_pulse_buttons_record_answers_only_for_their_recipient(
         "score": "4",
         "comment": "Hyvin menee",
     }
-    assert (await perform(person(BUDDY), "onboardingPulse", pulse, deps)).card is None
-    assert (await perform(person(NEWCOMER), "onboardingPulse", pulse, deps)).card is not None
+    assert (await chat.perform(person(BUDDY), "onboardingPulse", pulse)).card is None
+    assert (await chat.perform(person(NEWCOMER), "onboardingPulse", pulse)).card is not None
     stored = await store.get_onboarding(onboarding.id)
     assert stored is not None and stored.pulse == {"score": 4, "comment": "Hyvin menee"}
     states = {step.step_id: step.state for step in stored.steps}

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat.handlers import ChatDeps
+from bot.chat.dispatch import Dispatcher
 from bot.chat.model import Incoming
-from bot.chat.routes import dispatch
 from bot.content.models import ContentPack
 from bot.store.model import ConversationRef, Subscription
 from bot.store.sql import SqlStore, open_store
@@ -91,19 +90,19 @@ async def test_weekly_nudges_rotate_by_week(sqlite_store: SqlStore, pack: Conten
 
 
 async def test_an_unsubscribe_wins_over_a_card_already_planned(
-    deps: ChatDeps, pack: ContentPack
+    chat: Dispatcher, sqlite_store: SqlStore, pack: ContentPack
 ) -> None:
-    store = deps.store
+    store = sqlite_store
     assert isinstance(store, SqlStore)
     incoming = Incoming(
         text="tilaa vinkit", user_id="29:u", conversation_id="a:1", aad_object_id="o1"
     )
     await store.save_reference(ref("a:1"))
-    await dispatch(incoming, deps)
+    await chat.dispatch(incoming)
     assert await store.get_subscription("a:1", "tips") is not None
     planner = Planner(store, pack, TIPS, NUDGES)
     assert await planner.tick(MONDAY_0930)
-    await dispatch(Incoming(text="lopeta vinkit", user_id="29:u", conversation_id="a:1"), deps)
+    await chat.dispatch(Incoming(text="lopeta vinkit", user_id="29:u", conversation_id="a:1"))
     teams = ScriptedTeams()
     await sender_for(store, pack, teams, MONDAY_0930).run_once()
     assert teams.received == {}

@@ -14,6 +14,7 @@ from bot.chat.model import Reply
 from bot.content.models import ContentPack
 from bot.store.model import ConversationRef, NewDelivery
 from bot.store.sql import SqlStore
+from bot.teams.convert import personal_reference
 from jobs import tips
 from jobs.deliveries import DeliveryKinds, to_json
 from jobs.limits import RateLimiter
@@ -42,6 +43,11 @@ class ScriptedTeams:
         self, service_url: str, tenant_id: str | None, user_id: str
     ) -> tuple[str | None, SendResult]:
         return f"a:{user_id}", SendResult(status=201)
+
+    def personal_reference(
+        self, recipient: str, conversation_id: str, service_url: str, tenant_id: str | None
+    ) -> ConversationRef:
+        return personal_reference(recipient, conversation_id, service_url, tenant_id)
 
     async def send(self, ref: ConversationRef, reply: Reply) -> SendResult:
         queue = self.script.get(ref.conversation_id)

@@ -1,4 +1,5 @@
-"""What onboarding needs from Teams beyond sending: the members of a team."""
+"""What chat features need from the chat platform beyond replies: the members of a team or
+chat (coffee finds sign-in names and @mentioned people, onboarding finds teammates)."""
 
 from __future__ import annotations
 

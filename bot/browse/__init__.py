@@ -1,0 +1,1 @@
+"""Help, themes and tips on demand: browsing the content pack in chat."""

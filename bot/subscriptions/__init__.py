@@ -1,0 +1,1 @@
+"""Subscribing conversations to daily tips and weekly nudges, pausing, the settings card."""
