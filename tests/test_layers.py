@@ -147,3 +147,12 @@ if TYPE_CHECKING:
     assert ("jobs.example", "msgraph_core") in _offences_of(
         "jobs.example", "from msgraph_core import APIVersion", "jobs"
     )
+
+
+def test_test_files_have_unique_names() -> None:
+    """Tests mirror the packages; two test files of one name make failures ambiguous and
+    pytest's rootdir-relative ids easy to confuse."""
+    names: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
