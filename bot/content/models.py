@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -140,6 +141,13 @@ class ContentPack:
     themes: tuple[Theme, ...]
     entries: tuple[Entry, ...]
     nudges: tuple[Nudge, ...] = ()
+    # Old entry id -> the id of the entry that replaced it (merged entries), so feedback,
+    # tip history and eval expectations recorded under the old id stay valid.
+    redirects: Mapping[str, str] = field(default_factory=dict)
+
+    def resolve(self, entry_id: str) -> str:
+        """The current id of an entry, following a redirect from a merged-away id."""
+        return self.redirects.get(entry_id, entry_id)
 
     def nudge(self, nudge_id: str) -> Nudge:
         for nudge in self.nudges:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from bot.content.models import ContentPack, Entry
 from bot.qa.index import Index, build_index
 from bot.qa.language import detect_language
+from bot.qa.morphology import Morphology, open_morphology
 from bot.qa.text import MAX_QUESTION_CHARS
 from bot.settings import Language
 
@@ -85,10 +86,15 @@ def _sigmoid(value: float) -> float:
 class Answerer:
     """Answers questions from one content pack. Build once; `answer` is pure and fast."""
 
-    def __init__(self, pack: ContentPack, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        pack: ContentPack,
+        thresholds: Thresholds | None = None,
+        morphology: Morphology | None = None,
+    ) -> None:
         self.pack = pack
         self.thresholds = thresholds or Thresholds()
-        self.index: Index = build_index(pack)
+        self.index: Index = build_index(pack, morphology)
 
     def detect(self, question: str, fallback: Language = "fi") -> Language:
         return detect_language(question[:MAX_QUESTION_CHARS], self.index.surface, fallback)
@@ -166,6 +172,13 @@ class Answerer:
     def entry(self, entry_id: str) -> Entry:
         return self.pack.entry(entry_id)
 
+    def describe(self) -> str:
+        """One line on how this answerer ranks (for logs and the benchmark)."""
+        words = "Voikko" if self.index.morphology else "Snowball"
+        return f"lexical ({words}), hand-set gates"
 
-def build_answerer(pack: ContentPack) -> Answerer:
-    return Answerer(pack)
+
+def build_answerer(
+    pack: ContentPack, *, semantic: bool = True, morphology: bool = True
+) -> Answerer:
+    return Answerer(pack, morphology=open_morphology(morphology))

@@ -14,6 +14,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from bot.content.models import ContentPack, Entry
+from bot.qa.morphology import Morphology
 from bot.qa.stemming import colloquial_standard, prefix_term, stem
 from bot.qa.text import ALL_STOPWORDS, GENERIC, SYNONYMS, tokens
 from bot.settings import LANGUAGES, Language
@@ -28,6 +29,7 @@ FIELD_WEIGHTS: dict[str, float] = {
     "tip": 0.4,
     "theme": 0.8,
 }
+COMPOUND_PART_WEIGHT = 0.8  # a part of a compound says less than the whole word
 PREFIX_WEIGHT = 0.35  # a truncated Finnish form is weaker evidence than a stem
 REPAIRED_WEIGHT = 0.75  # a typo-repaired token is weaker evidence than an exact one
 SYNONYM_WEIGHT = 0.85  # a general synonym of a question word
@@ -81,20 +83,31 @@ class Index:
     vectors: list[dict[str, float]] = field(default_factory=list)
     norms: list[float] = field(default_factory=list)
     _similarity: dict[tuple[int, int], float] = field(default_factory=dict)
+    morphology: Morphology | None = None
 
     def terms_of(self, word: str, lang: Language) -> list[tuple[str, float]]:
-        """Index terms for one word in one language: stem, Finnish prefix, compound parts."""
-        result = [(stem(word, lang), 1.0)]
+        """Index terms for one word in one language: stem, Finnish prefix, compound parts.
+
+        With Voikko, a Finnish word also gives the stems of the base forms of all its
+        readings and of their compound parts; a word Voikko does not know (palsuissa,
+        typos) is split against the pack's vocabulary instead.
+        """
+        result: dict[str, float] = {stem(word, lang): 1.0}
         if lang == "fi":
             standard = colloquial_standard(word)
             if standard and " " not in standard:
                 word = standard
             prefix = prefix_term(word)
             if prefix:
-                result.append((prefix, PREFIX_WEIGHT))
-            for part in self.split_compound(word):
-                result.append((stem(part, "fi"), 0.8))
-        return result
+                result[prefix] = PREFIX_WEIGHT
+            bases, parts = self.morphology.analyse(word) if self.morphology else ((), ())
+            for base in bases:
+                result[stem(base, "fi")] = 1.0
+            split = parts if bases else tuple(self.split_compound(word))
+            for part in split:
+                term = stem(part, "fi")
+                result[term] = max(result.get(term, 0.0), COMPOUND_PART_WEIGHT)
+        return list(result.items())
 
     def split_compound(self, word: str, depth: int = 2) -> list[str]:
         """Split a Finnish compound into known parts, both sides indexed
@@ -254,9 +267,9 @@ def _entry_fields(entry: Entry, pack: ContentPack, lang: Language) -> dict[str, 
     }
 
 
-def build_index(pack: ContentPack) -> Index:
+def build_index(pack: ContentPack, morphology: Morphology | None = None) -> Index:
     """Index every entry's fields in all three languages into one weighted bag of terms."""
-    index = Index(entries=pack.entries)
+    index = Index(entries=pack.entries, morphology=morphology)
     surface: dict[Language, set[str]] = {lang: set() for lang in LANGUAGES}
     for entry in pack.entries:
         for lang in LANGUAGES:
