@@ -15,7 +15,7 @@ from typing import TextIO
 from bot.content.loader import ContentError, load_pack
 from bot.onboarding.cli import add_parser as add_onboarding_parser
 from bot.qa.contract import result_to_json
-from bot.qa.engine import Answerer, QaResult
+from bot.qa.engine import QaResult, answerer_for
 from bot.qa.misses import prepare_miss
 from bot.settings import LANGUAGES, Language, Settings, SettingsError, load_settings
 from bot.store.protocol import Store
@@ -85,7 +85,7 @@ async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin:
     if args.question is None and not args.json:
         print("error: give a question, or use --json to read questions from stdin", file=sys.stderr)
         return 2
-    answerer = Answerer(load_pack(settings.content_dir))
+    answerer = answerer_for(settings)
     store = await open_store(settings.database)
     lang: Language | None = args.lang
     try:

@@ -14,7 +14,6 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from bot.chat.handlers import ChatDeps
 from bot.coffee.ports import CalendarPort
 from bot.coffee.rounds import CoffeeRounds
-from bot.content.loader import load_pack
 from bot.content.models import ContentPack
 from bot.graph.calendar import open_calendar
 from bot.onboarding.api import add_onboarding_routes
@@ -23,7 +22,7 @@ from bot.onboarding.model import StepState
 from bot.onboarding.planner import OnboardingPlanner
 from bot.onboarding.sequences import Sequence, load_sequences
 from bot.onboarding.service import OnboardingService
-from bot.qa.engine import Answerer
+from bot.qa.engine import Answerer, answerer_for
 from bot.retry import RetryPolicy
 from bot.settings import Settings, graph_config
 from bot.store.model import Delivery, Outcome
@@ -145,7 +144,7 @@ async def build_app(
     `retry` and `seed` make retries fast and reproducible; `answerer` and `store` let tests
     reuse an index and a database; `calendar` replaces Microsoft Graph; `clock` fixes the time.
     """
-    answerer = answerer or Answerer(load_pack(settings.content_dir))
+    answerer = answerer or answerer_for(settings)
     pack = answerer.pack
     sequences = load_bundled_sequences(settings, pack)
     owns_store = store is None

@@ -12,7 +12,7 @@ import pytest
 from bot.chat.handlers import ChatDeps
 from bot.content.loader import load_pack
 from bot.content.models import ContentPack
-from bot.qa.engine import Answerer
+from bot.qa.engine import Answerer, build_answerer
 from bot.settings import BUNDLED_CONTENT_DIR, Settings, load_settings
 from bot.store.sql import SqlStore, open_store
 
@@ -26,7 +26,9 @@ def pack() -> ContentPack:
 
 @pytest.fixture(scope="session")
 def answerer(pack: ContentPack) -> Answerer:
-    return Answerer(pack)
+    """The engine as the bot runs it: Voikko, the semantic layer (vectors from the pack's
+    cache, so nothing is embedded here), the pack's fitted gates."""
+    return build_answerer(pack)
 
 
 @pytest.fixture
