@@ -102,7 +102,8 @@ def _language(data: Mapping[str, Any], incoming: Incoming, deps: ChatDeps) -> La
 async def _feedback(
     incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: ChatDeps
 ) -> Reply:
-    entry_id = _text_field(data, "entry")
+    # A card sent before two entries were merged carries the old id: count it for the new.
+    entry_id = deps.pack.resolve(_text_field(data, "entry"))
     helpful = data.get("helpful")
     if not isinstance(helpful, bool) or not deps.pack.has_entry(entry_id):
         raise InvalidAction("feedback needs a known entry and helpful true/false")

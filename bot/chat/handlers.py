@@ -95,7 +95,9 @@ async def handle_themes(incoming: Incoming, command: Command | None, deps: ChatD
 
 async def tip_reply(incoming: Incoming, lang: Language, deps: ChatDeps) -> Reply:
     """The conversation's next tip, walking through all tips without repeats."""
-    entry = await next_tip(deps.store, incoming.root_conversation_id, deps.pack.entries)
+    entry = await next_tip(
+        deps.store, incoming.root_conversation_id, deps.pack.entries, deps.pack.redirects
+    )
     await deps.store.record_tip(incoming.root_conversation_id, entry.id, deps.clock())
     return Reply(card=tip_card(entry, deps.pack.theme(entry.theme), lang), lang=lang)
 
@@ -114,9 +116,10 @@ async def handle_question(incoming: Incoming, command: Command | None, deps: Cha
     note = t("message.too_long", reply_lang) if len(incoming.text) > MAX_QUESTION_CHARS else None
     if result.outcome is Outcome.ANSWER and result.answer is not None:
         entry = result.answer
-        card = answer_card(entry, deps.pack.theme(entry.theme), reply_lang)
+        theme = deps.pack.theme(entry.theme)
+        card = answer_card(entry, theme, reply_lang, related=result.related)
     elif result.outcome is Outcome.DID_YOU_MEAN:
         card = did_you_mean_card(result.suggestions, reply_lang)
     else:
-        card = not_found_card(deps.pack, reply_lang)
+        card = not_found_card(deps.pack, reply_lang, result.pointer)
     return Reply(text=note, card=card, lang=reply_lang)
