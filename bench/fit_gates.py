@@ -52,8 +52,8 @@ MAX_WRONG_SHARE = 0.03  # of answered questions, on dev
 RELATED_AT = 0.35  # ranker probability from which another entry is worth a button
 L2 = 1.0
 RANKER_FEATURES = {
-    "semantic": ("sem", "sem_gap", "lex", "lex_rel", "cov"),
-    "lexical": ("lex", "lex_rel", "cov"),
+    "semantic": ("sem", "sem_gap", "lex", "lex_rel", "cov", "lex_rrf", "sem_rrf"),
+    "lexical": ("lex", "lex_rel", "cov", "lex_rrf"),
 }
 GATE_FEATURES = {
     "semantic": (

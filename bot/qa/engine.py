@@ -164,7 +164,7 @@ class Answerer:
                 analysis.candidates[:1],
                 related,
             )
-        if confidence >= self.mode.suggest_at and analysis.pointer is None:
+        if confidence >= self.mode.suggest_at:
             return QaResult(
                 question,
                 reply_lang,
@@ -200,6 +200,12 @@ class Answerer:
             return Analysis(reply_lang, (), (), {}, None, pointer)
         best_lexical = max(score for score, _ in chosen.values())
         best_semantic = float(similarities.max()) if similarities is not None else 0.0
+        # Reciprocal ranks in each method's own order (as in reciprocal-rank fusion).
+        lexical_rank = {doc: position for position, (doc, _, _) in enumerate(lexical)}
+        semantic_rank: dict[int, int] = {}
+        if similarities is not None:
+            order = np.argsort(-similarities, kind="stable")
+            semantic_rank = {int(doc): position for position, doc in enumerate(order)}
 
         scored: list[tuple[float, int, dict[str, float], float, float, float]] = []
         for doc, (score, coverage) in chosen.items():
@@ -210,6 +216,8 @@ class Answerer:
                 "lex": math.log1p(score),
                 "lex_rel": score / best_lexical if best_lexical > 0 else 0.0,
                 "cov": coverage,
+                "lex_rrf": 1.0 / (1 + lexical_rank[doc]) if doc in lexical_rank else 0.0,
+                "sem_rrf": 1.0 / (1 + semantic_rank[doc]) if doc in semantic_rank else 0.0,
             }
             logit = self.mode.ranker.logit(features)
             scored.append((logit, doc, features, score, coverage, semantic))

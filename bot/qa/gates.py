@@ -26,7 +26,7 @@ from typing import Any
 
 GATES_FILE = "gates.json"
 MODES = ("semantic", "lexical")
-CANDIDATE_FEATURES = frozenset({"sem", "sem_gap", "lex", "lex_rel", "cov"})
+CANDIDATE_FEATURES = frozenset({"sem", "sem_gap", "lex", "lex_rel", "cov", "lex_rrf", "sem_rrf"})
 QUESTION_FEATURES = frozenset(
     {
         "rank",

@@ -15,7 +15,7 @@ from rapidfuzz.process import extractOne
 
 from bot.content.models import ContentPack, Entry
 from bot.qa.morphology import Morphology
-from bot.qa.stemming import colloquial_standard, prefix_term, stem
+from bot.qa.stemming import COLLOQUIAL, colloquial_standard, prefix_term, stem
 from bot.qa.text import ALL_STOPWORDS, GENERIC, SYNONYMS, tokens
 from bot.settings import LANGUAGES, Language
 
@@ -53,6 +53,14 @@ _COMPOUND_HEADS = frozenset(
 )
 
 
+_UNDOT = str.maketrans("äöå", "aoa")
+
+
+def undot(word: str) -> str:
+    """The word as typed on a keyboard without Finnish/Swedish letters (ä->a, ö->o, å->a)."""
+    return word.translate(_UNDOT)
+
+
 @dataclass(frozen=True)
 class QueryTerm:
     """One token of a question, with the index terms it matched and how strongly."""
@@ -84,6 +92,7 @@ class Index:
     norms: list[float] = field(default_factory=list)
     _similarity: dict[tuple[int, int], float] = field(default_factory=dict)
     morphology: Morphology | None = None
+    undotted: dict[str, str] = field(default_factory=dict)  # "etakahvi" -> "etäkahvi"
 
     def terms_of(self, word: str, lang: Language) -> list[tuple[str, float]]:
         """Index terms for one word in one language: stem, Finnish prefix, compound parts.
@@ -135,7 +144,9 @@ class Index:
         """
         result: list[QueryTerm] = []
         seen: set[str] = set()
-        for token in tokens(text):
+        for word in tokens(text):
+            # "etakahvit", "yhteisollisyys": ä, ö and å are often typed without dots.
+            token = self.undotted.get(word, word) if word not in self.surface[lang] else word
             if token in ALL_STOPWORDS or token in seen or len(token) < 2:
                 continue
             seen.add(token)
@@ -278,6 +289,14 @@ def build_index(pack: ContentPack, morphology: Morphology | None = None) -> Inde
                     surface[lang].update(t for t in tokens(text) if t not in ALL_STOPWORDS)
     index.surface = {lang: frozenset(words) for lang, words in surface.items()}
     index.heads = _COMPOUND_HEADS | frozenset(w for w in surface["fi"] if len(w) >= 3)
+    known = set(surface["fi"]) | set(surface["sv"]) | set(COLLOQUIAL)
+    everywhere = surface["fi"] | surface["sv"] | surface["en"]
+    index.undotted = {
+        undotted: word
+        for word in sorted(known)
+        for undotted in (undot(word),)
+        if undotted != word and undotted not in everywhere and " " not in word
+    }
     index.stem_vocabulary = {
         lang: tuple(sorted({stem(word, lang) for word in surface[lang]})) for lang in LANGUAGES
     }
