@@ -15,21 +15,19 @@ from bot.settings import BUNDLED_CONTENT_DIR, LANGUAGES
 EXPECTED_IDS = """
     leadership-hybrid-ground-rules leadership-community-principles leadership-newcomer-integration
     leadership-team-feedback-culture leadership-supervisor-peer-support
-    leadership-work-culture-review
     tools-async-work tools-valoa tools-maturity-model
     calendar-open-calendars calendar-50-minute-meetings calendar-meeting-mode calendar-work-location
     meetings-clear-agenda meetings-working-tech meetings-profile-photos meetings-informal-start
     meetings-cameras meetings-engage-participants meetings-breakout-rooms meetings-clear-ending
     meetings-recovery-breaks
     work-meetings-regular work-meetings-audiences work-meetings-one-to-one
-    work-meetings-mode-in-invitation
     modes-in-person-regularity modes-team-meetings modes-team-days modes-hybrid-participation
     modes-virtual-community modes-newcomer-introductions modes-scrum
-    informal-fun-committee informal-chat-groups informal-hobby-groups
+    informal-fun-committee informal-chat-groups
     informal-cross-organisation-teams
     competence-tool-skills competence-orientation competence-shared-workplaces-course
     competence-peer-learning
-    reading-remote-work-forward-guide reading-valoa-site reading-resilience
+    reading-resilience
     reading-mental-health-toolkit reading-hymy-project reading-leader-community-builder
     reading-ttk-remote-leadership reading-ttl-remote-hybrid-work reading-hybrid-work-model-guide
     reading-aalto-five-things reading-everyone-included reading-community-remotely

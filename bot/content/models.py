@@ -82,6 +82,10 @@ class Entry(_Strict):
     tip: Text
     keywords: Words
     questions: Words
+    # Phrasings as people type them in chat, written from the chat dev set. They are
+    # matched like `questions`, but kept apart so that bench/fit_gates.py can fit the gates
+    # without them (a gate fitted on questions the pack already contains is overconfident).
+    chat: Words = Words(fi=(), sv=(), en=())
     links: tuple[Link, ...] = ()
 
     @field_validator("id")

@@ -271,7 +271,7 @@ def _entry_fields(entry: Entry, pack: ContentPack, lang: Language) -> dict[str, 
     return {
         "title": [entry.title.get(lang)],
         "keywords": list(entry.keywords.get(lang)),
-        "questions": list(entry.questions.get(lang)),
+        "questions": [*entry.questions.get(lang), *entry.chat.get(lang)],
         "body": [entry.body.get(lang)],
         "tip": [entry.tip.get(lang)],
         "theme": [theme.title.get(lang)],

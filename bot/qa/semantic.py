@@ -112,6 +112,7 @@ def pack_texts(pack: ContentPack) -> list[PackText]:
             result.append(PackText(number, "passage", f"{title}. {entry.body.get(lang)}"))
             result.append(PackText(number, "query", title))
             result.extend(PackText(number, "query", q) for q in entry.questions.get(lang))
+            result.extend(PackText(number, "query", q) for q in entry.chat.get(lang))
     return result
 
 
