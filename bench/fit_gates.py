@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/fit_gates.py   (one command; about a minute on one c
 Reads bench/qa_eval/chat/dev.yaml and the hand-written old sets (part_a/b/c, offtopic;
 never holdout.yaml and never chat/test.yaml), and writes, in the bundled pack:
 
-- gates.json (fitted on the pack without its `chat` phrasings, see `without_chat`): for
+- gates.json (fitted on the pack without its `chat` phrasings, see `ContentPack.without_chat`): for
   each mode (semantic, lexical) a ranker and a gate, both logistic
   regressions in plain numpy, with the operating point `answer_at` chosen so that at most
   3 % of the answered dev questions get a wrong answer, and `suggest_at` for "did you
@@ -20,7 +20,6 @@ for the fit and the scaling is folded back into the weights written out.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -34,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from qa_bench import EVAL_DIR, Case, load_file
 
 from bot.content.loader import load_pack
-from bot.content.models import ContentPack, Words
+from bot.content.models import ContentPack
 from bot.qa.engine import Analysis, Answerer
 from bot.qa.gates import GATES_FILE, Gates, Linear, ModeGates, gates_to_json
 from bot.qa.morphology import open_morphology
@@ -102,13 +101,6 @@ def fit_logistic(x: Matrix, y: Matrix, weights: Matrix | None = None) -> tuple[M
 
 def matrix(rows: Sequence[dict[str, float]], names: Sequence[str]) -> Matrix:
     return np.array([[row[name] for name in names] for row in rows], dtype=np.float64)
-
-
-def without_chat(pack: ContentPack) -> ContentPack:
-    """The pack with every entry's `chat` phrasings left out."""
-    empty = Words(fi=(), sv=(), en=())
-    entries = tuple(entry.model_copy(update={"chat": empty}) for entry in pack.entries)
-    return dataclasses.replace(pack, entries=entries)
 
 
 def bootstrap_gates(pack: ContentPack) -> Gates:
@@ -232,7 +224,7 @@ def main() -> int:
     # The gates are fitted on the pack without its `chat` phrasings: those were written
     # from these very dev questions, and features measured against them would make the
     # gate trust the bot far more than new questions deserve.
-    fit_pack = without_chat(pack)
+    fit_pack = pack.without_chat()
     fit_semantic = build_semantic_index(fit_pack, embedder, [pack_cache], write_to=None)
     bootstrap = bootstrap_gates(pack)
     modes: dict[str, ModeGates] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -188,6 +188,13 @@ class ContentPack:
     def resolve(self, entry_id: str) -> str:
         """The current id of an entry, following a redirect from a merged-away id."""
         return self.redirects.get(entry_id, entry_id)
+
+    def without_chat(self) -> ContentPack:
+        """This pack with every entry's `chat` phrasings left out (for fitting and
+        measuring the engine on the questions those phrasings were written from)."""
+        empty = Words(fi=(), sv=(), en=())
+        entries = tuple(entry.model_copy(update={"chat": empty}) for entry in self.entries)
+        return replace(self, entries=entries)
 
     def nudge(self, nudge_id: str) -> Nudge:
         for nudge in self.nudges:

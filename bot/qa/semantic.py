@@ -38,7 +38,19 @@ log = logging.getLogger(__name__)
 Vectors = npt.NDArray[np.float32]
 CACHE_FILE = "vectors.npz"
 DATA_CACHE_FILE = "qa-vectors.npz"
-MAX_QUERY_CHARS = 500  # the model reads at most 512 tokens; a chat question is shorter
+# The model's cost grows with the length of the text (about 1.5 ms a token on one core),
+# so a long message is embedded as its beginning and its end, where people put the topic
+# and the question; the lexical index still reads all of it. Overridable for measuring.
+MAX_QUERY_CHARS = int(os.environ.get("QA_SEMANTIC_CHARS", "200"))
+
+
+def clip(text: str, limit: int = MAX_QUERY_CHARS) -> str:
+    """At most `limit` characters of a question: its head and its tail."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    tail = limit // 3
+    return f"{text[: limit - tail - 3]} … {text[-tail:]}"
 
 
 class Embedder(Protocol):
@@ -157,7 +169,7 @@ class SemanticIndex:
 
     def similarities(self, question: str) -> Vectors:
         """Cosine similarity of the question to each entry (the best of its rows)."""
-        text = " ".join(question.split())[:MAX_QUERY_CHARS]
+        text = clip(question)
         if not text:
             return np.zeros(self.entry_count, dtype=np.float32)
         vector = self.embedder.queries([text])[0]
