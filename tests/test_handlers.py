@@ -190,3 +190,43 @@ def test_incoming_locale_language() -> None:
     assert message("", locale="sv-FI").locale_language == "sv"
     assert message("", locale="de-DE").locale_language is None
     assert message("", kind=ConversationKind.CHANNEL).kind is ConversationKind.CHANNEL
+
+
+async def test_an_answer_card_offers_related_entries_as_buttons(deps: ChatDeps) -> None:
+    """'See also' under an answer: up to two other entries, each a button that shows it."""
+    for question in (
+        "etäpalsun alussa kuulumiset",
+        "taukoja kokouksissa",
+        "how long should a meeting be",
+    ):
+        result = deps.answerer.answer(question)
+        if not (result.answered and result.related):
+            continue
+        reply = await dispatch(message(question), deps)
+        body = texts_of(reply.card)
+        heading = "See also" if result.lang == "en" else "Katso myös"
+        assert heading in body
+        for entry in result.related:
+            assert entry.title.get(result.lang) in body
+            assert json.dumps(entry.id) in json.dumps(reply.card)
+        return
+    pytest.fail("none of the questions got related entries")
+
+
+async def test_a_near_miss_gets_not_found_with_the_packs_pointer(deps: ChatDeps) -> None:
+    reply = await dispatch(message("Unohdin VPN-salasanani, miten saan uuden?"), deps)
+    body = texts_of(reply.card)
+    assert "En löytänyt tähän vastausta" in body
+    assert "Tähän en osaa vastata" in body and "IT-tuke" in body
+
+
+async def test_feedback_and_show_entry_follow_redirects_of_merged_entries(
+    deps: ChatDeps,
+) -> None:
+    """A card sent before a merge still works: its old id counts for the new entry."""
+    await perform(
+        message(""), VERB_FEEDBACK, {"entry": "reading-valoa-site", "helpful": True}, deps
+    )
+    assert await deps.store.feedback_counts("tools-valoa") == (1, 0)
+    reply = await perform(message(""), VERB_SHOW_ENTRY, {"entry": "informal-hobby-groups"}, deps)
+    assert deps.pack.entry("modes-virtual-community").title.fi in texts_of(reply.card)

@@ -235,9 +235,25 @@ def test_broad_question_asks_did_you_mean(answerer: Answerer) -> None:
 # ---------- quality floor on the eval set ----------
 
 
-def test_quality_floor_on_the_eval_set(answerer: Answerer) -> None:
-    report = evaluate(answerer, load_cases())
-    on_topic = [value for value in report.top1.values()]
-    assert min(on_topic) >= 0.9, report.top1
+def test_quality_floor_on_the_eval_set(answerer: Answerer, pack: ContentPack) -> None:
+    report = evaluate(answerer, load_cases(pack=pack))
+    assert min(report.top1.values()) >= 0.93, report.top1
     assert report.offtopic >= 0.95
     assert report.answered_precision >= 0.95
+
+
+# Measured with `make bench-qa` (see bench/README.md): top-1 fi 0.828, sv 0.913, en 0.875,
+# answered-precision 0.992, off-topic rejection 0.980. The floor sits a little below, so a
+# change that makes the bot worse on questions it was never tuned on fails here. Quality
+# only: timing is the benchmark's business.
+CHAT_TEST_FLOOR = {"fi": 0.80, "sv": 0.88, "en": 0.84}
+
+
+def test_quality_floor_on_the_chat_test_set(answerer: Answerer, pack: ContentPack) -> None:
+    report = evaluate(answerer, load_cases(pack=pack, split="chat/test"))
+    assert sum(report.counts.values()) >= 200
+    for lang, floor in CHAT_TEST_FLOOR.items():
+        assert report.top1[lang] >= floor, (lang, report.top1)
+    assert report.answered_precision >= 0.97
+    assert report.offtopic >= 0.95
+    assert report.answer_rate >= 0.55
