@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) voikko
 	$(PY) -m bot serve
 
 lint: $(STAMP)
@@ -33,7 +33,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-unit: $(STAMP) $(TOOLS_STAMP) browser
+unit: $(STAMP) $(TOOLS_STAMP) browser voikko
 	$(PY) -m pytest -q
 
 test: lint typecheck unit
@@ -57,7 +57,7 @@ faketime:
 	    apt-get update -qq && apt-get install -y -qq faketime >/dev/null; \
 	  else echo "error: test-clocks needs libfaketime (apt-get install faketime)" >&2; exit 1; fi; }
 
-bench-qa: $(STAMP)
+bench-qa: $(STAMP) voikko
 	taskset -c 0 $(PY) bench/qa_bench.py 2>/dev/null || $(PY) bench/qa_bench.py
 
 bench-fanout: $(STAMP)
@@ -108,6 +108,20 @@ browser:
 	rendering test will be skipped" >&2; \
 	else echo "note: chromium is not installed and this is not root: the card rendering \
 	test will be skipped (apt-get install chromium)" >&2; fi
+
+# Debian's Voikko analyses Finnish words for the Q&A index (base forms, compound parts).
+# Installed when missing and running as root; without it the engine falls back to
+# Snowball stems and says so in its log.
+.PHONY: voikko
+voikko:
+	@if ldconfig -p 2>/dev/null | grep -q 'libvoikko\.so\.1' && \
+	  ls -d /usr/lib/voikko/*/mor-* >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Voikko is missing: installing libvoikko1 and voikko-fi with apt-get"; \
+	  { apt-get update -qq && apt-get install -y -qq libvoikko1 voikko-fi >/dev/null; } || \
+	  echo "warning: apt-get could not install Voikko: Finnish falls back to Snowball" >&2; \
+	else echo "note: Voikko is not installed and this is not root: Finnish falls back to \
+	Snowball stems (apt-get install libvoikko1 voikko-fi)" >&2; fi
 
 cards-check: $(STAMP) $(TOOLS_STAMP)
 	$(PY) tools/cards_check.py

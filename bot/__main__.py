@@ -16,7 +16,7 @@ from bot.content.loader import ContentError, load_pack
 from bot.i18n import LANGUAGES, Language
 from bot.onboarding.cli import add_parser as add_onboarding_parser
 from bot.qa.contract import result_to_json
-from bot.qa.engine import Answerer, QaResult
+from bot.qa.engine import QaResult, answerer_for
 from bot.qa.misses import prepare_miss
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.protocol import Store
@@ -88,7 +88,7 @@ async def _ask(
     if args.question is None and not args.json:
         print("error: give a question, or use --json to read questions from stdin", file=sys.stderr)
         return 2
-    answerer = Answerer(load_pack(settings.content_dir))
+    answerer = answerer_for(settings)
     store = await open_store(settings.database, clock=clock)
     lang: Language | None = args.lang
     try:

@@ -22,7 +22,6 @@ from bot.coffee.chat import CoffeeDeps
 from bot.coffee.chat import feature as coffee_feature
 from bot.coffee.ports import CalendarPort
 from bot.coffee.rounds import CoffeeRounds
-from bot.content.loader import load_pack
 from bot.content.models import ContentPack
 from bot.directory import Directory
 from bot.graph.calendar import open_calendar
@@ -36,7 +35,7 @@ from bot.onboarding.sequences import Sequence, load_sequences
 from bot.onboarding.service import OnboardingService
 from bot.qa.chat import QaDeps
 from bot.qa.chat import feature as qa_feature
-from bot.qa.engine import Answerer
+from bot.qa.engine import Answerer, answerer_for
 from bot.retry import RetryPolicy
 from bot.settings import Settings, graph_config
 from bot.store.sql import SqlStore, open_store
@@ -212,7 +211,7 @@ async def build_app(
     calendar); `clock` is the one wall clock every part is given (`bot.clock.system_clock` in
     production, a fixed one in tests).
     """
-    answerer = answerer or Answerer(load_pack(settings.content_dir))
+    answerer = answerer or answerer_for(settings)
     pack = answerer.pack
     sequences = load_bundled_sequences(settings, pack)
     owns_store = store is None

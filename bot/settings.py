@@ -139,6 +139,7 @@ class Settings:
     hr_user_ids: frozenset[str] = frozenset()  # who may use the HR chat command
     onboarding_retention_days: int = 90
     service_url: str = "https://smba.trafficmanager.net/teams/"  # to open 1:1 chats
+    qa_semantic: bool = True  # embeddings beside the lexical index (off: lexical only)
 
     @property
     def local_mode(self) -> bool:
@@ -192,6 +193,7 @@ _ENV_NAMES = {
     "hr_user_ids": "HR_USER_IDS",
     "onboarding_retention_days": "ONBOARDING_RETENTION_DAYS",
     "service_url": "BOT_SERVICE_URL",
+    "qa_semantic": "QA_SEMANTIC",
 }
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}
 
@@ -297,6 +299,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     scheduler = text("scheduler", "on").lower()
     if scheduler not in ("on", "off"):
         raise SettingsError(f"SCHEDULER must be on or off, got {scheduler!r}")
+    qa_semantic = text("qa_semantic", "on").lower()
+    if qa_semantic not in ("on", "off"):
+        raise SettingsError(f"QA_SEMANTIC must be on or off, got {qa_semantic!r}")
     database_url = text("database_url", "")
     if database_url and not database_url.startswith(
         ("sqlite+aiosqlite://", "postgresql+asyncpg://")
@@ -345,6 +350,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         "hr_user_ids": frozenset(_words(env.get("HR_USER_IDS", ""))),
         "onboarding_retention_days": _int(env, "onboarding_retention_days", 90, 1, 3650),
         "service_url": text("service_url", "https://smba.trafficmanager.net/teams/"),
+        "qa_semantic": qa_semantic == "on",
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = Settings(**values)  # type: ignore[arg-type]

@@ -466,7 +466,7 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     },
     "answer.yes": {"fi": "👍 Kyllä", "sv": "👍 Ja", "en": "👍 Yes"},
     "answer.no": {"fi": "👎 Ei", "sv": "👎 Nej", "en": "👎 No"},
-    "answer.related": {"fi": "Katso myös", "sv": "Se också", "en": "See also"},
+    "answer.related": {"fi": "Katso myös", "sv": "Se även", "en": "See also"},
     "feedback.thanks_yes": {
         "fi": "Kiitos palautteesta! Hienoa, että tästä oli apua.",
         "sv": "Tack för responsen! Fint att det var till hjälp.",

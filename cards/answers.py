@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.content.models import ContentPack, Entry, Theme
+from bot.content.models import ContentPack, Entry, Pointer, Theme
 from bot.i18n import Language
 from bot.texts import t
 from cards.base import (
@@ -35,13 +35,36 @@ def _links(entry: Entry, lang: Language) -> list[Element]:
     ]
 
 
-def answer_card(entry: Entry, theme: Theme, lang: Language, *, feedback: bool = True) -> Card:
-    """The practice in `lang`, its theme and sources, and 👍/👎 feedback buttons."""
+MAX_RELATED = 2
+
+
+def _related(entries: Sequence[Entry], lang: Language) -> list[Element]:
+    """'See also': other entries the question may also be about, as buttons."""
+    if not entries:
+        return []
+    buttons = [
+        execute(other.title.get(lang), VERB_SHOW_ENTRY, {"entry": other.id, "lang": lang})
+        for other in entries[:MAX_RELATED]
+    ]
+    return [paragraph(t("answer.related", lang), weight="Bolder"), action_set(buttons)]
+
+
+def answer_card(
+    entry: Entry,
+    theme: Theme,
+    lang: Language,
+    *,
+    feedback: bool = True,
+    related: Sequence[Entry] = (),
+) -> Card:
+    """The practice in `lang`, its theme and sources, up to two related entries
+    ("see also") and 👍/👎 feedback buttons."""
     body: list[Element] = [
         heading(entry.title.get(lang)),
         subtle(t("answer.theme", lang, theme=theme.title.get(lang))),
         paragraph(entry.body.get(lang)),
         *_links(entry, lang),
+        *_related(related, lang),
     ]
     actions: list[Element] = []
     if feedback:
@@ -71,8 +94,13 @@ def did_you_mean_card(entries: Sequence[Entry], lang: Language) -> Card:
     return card(body, actions, lang)
 
 
-def not_found_card(pack: ContentPack, lang: Language) -> Card:
-    body = [heading(t("notfound.title", lang)), paragraph(t("notfound.body", lang))]
+def not_found_card(pack: ContentPack, lang: Language, pointer: Pointer | None = None) -> Card:
+    """Not found: where to ask instead when the question is a known near-miss (the
+    pack's pointer), then the themes the bot does know about."""
+    body = [heading(t("notfound.title", lang))]
+    if pointer is not None:
+        body.append(paragraph(pointer.text.get(lang), weight="Bolder"))
+    body.append(paragraph(t("notfound.body", lang)))
     for theme in pack.themes:
         action = execute(theme.title.get(lang), VERB_SHOW_THEME, {"theme": theme.id, "lang": lang})
         body.append(selectable_row(theme.title.get(lang), [], action))

@@ -36,10 +36,15 @@ def sample_cards(pack: ContentPack) -> dict[str, Card]:
     theme = pack.theme(entry.theme)
     cards: dict[str, Card] = {}
     for lang in LANGUAGES:
-        cards[f"answer-{lang}"] = answer_card(linked, pack.theme(linked.theme), lang)
+        related = [other for other in pack.entries if other.theme != linked.theme][:2]
+        cards[f"answer-{lang}"] = answer_card(
+            linked, pack.theme(linked.theme), lang, related=related
+        )
         cards[f"feedback-thanks-{lang}"] = feedback_thanks_card(entry, theme, lang, True)
         cards[f"did-you-mean-{lang}"] = did_you_mean_card(pack.entries[:3], lang)
         cards[f"not-found-{lang}"] = not_found_card(pack, lang)
+        if pack.pointers:
+            cards[f"not-found-pointer-{lang}"] = not_found_card(pack, lang, pack.pointers[0])
         cards[f"themes-{lang}"] = themes_card(pack, lang)
         cards[f"theme-{lang}"] = theme_card(
             pack,

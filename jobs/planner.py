@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.content.models import ContentPack, Entry
@@ -35,9 +35,19 @@ def tip_order(conversation_id: str, entries: Sequence[Entry]) -> list[Entry]:
     return sorted(entries, key=rank)
 
 
-async def next_tip(store: Store, conversation_id: str, entries: Sequence[Entry]) -> Entry:
-    """The subscriber's next unseen tip; after the last one a new round starts."""
-    seen = await store.tips_seen(conversation_id)
+async def next_tip(
+    store: Store,
+    conversation_id: str,
+    entries: Sequence[Entry],
+    redirects: Mapping[str, str] | None = None,
+) -> Entry:
+    """The subscriber's next unseen tip; after the last one a new round starts.
+
+    `redirects` (the pack's old id -> new id) count a tip seen under a merged-away id as
+    seen for the entry that replaced it.
+    """
+    moved = redirects or {}
+    seen = {moved.get(entry_id, entry_id) for entry_id in await store.tips_seen(conversation_id)}
     order = tip_order(conversation_id, entries)
     for entry in order:
         if entry.id not in seen:
@@ -70,7 +80,9 @@ class Planner:
         return await self._create(key, "tips", deliveries, now)
 
     async def _tip_delivery(self, sub: Subscription) -> NewDelivery:
-        entry = await next_tip(self.store, sub.conversation_id, self.pack.entries)
+        entry = await next_tip(
+            self.store, sub.conversation_id, self.pack.entries, self.pack.redirects
+        )
         return NewDelivery(sub.conversation_id, to_json(Tip(entry.id, _language(sub.language))))
 
     async def plan_nudges(self, key: str, now: datetime) -> bool:

@@ -13,7 +13,7 @@ from bot.chat.feature import Feature
 from bot.clock import FixedClock
 from bot.content.loader import load_pack
 from bot.content.models import ContentPack
-from bot.qa.engine import Answerer
+from bot.qa.engine import Answerer, build_answerer
 from bot.settings import BUNDLED_CONTENT_DIR, Settings, load_settings
 from bot.store.sql import SqlStore, open_store
 from tests.clocks import fixed_clock
@@ -26,7 +26,9 @@ def pack() -> ContentPack:
 
 @pytest.fixture(scope="session")
 def answerer(pack: ContentPack) -> Answerer:
-    return Answerer(pack)
+    """The engine as the bot runs it: Voikko, the semantic layer (vectors from the pack's
+    cache, so nothing is embedded here), the pack's fitted gates."""
+    return build_answerer(pack)
 
 
 @pytest.fixture

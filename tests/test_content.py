@@ -16,21 +16,19 @@ from bot.settings import BUNDLED_CONTENT_DIR
 EXPECTED_IDS = """
     leadership-hybrid-ground-rules leadership-community-principles leadership-newcomer-integration
     leadership-team-feedback-culture leadership-supervisor-peer-support
-    leadership-work-culture-review
     tools-async-work tools-valoa tools-maturity-model
     calendar-open-calendars calendar-50-minute-meetings calendar-meeting-mode calendar-work-location
     meetings-clear-agenda meetings-working-tech meetings-profile-photos meetings-informal-start
     meetings-cameras meetings-engage-participants meetings-breakout-rooms meetings-clear-ending
     meetings-recovery-breaks
     work-meetings-regular work-meetings-audiences work-meetings-one-to-one
-    work-meetings-mode-in-invitation
     modes-in-person-regularity modes-team-meetings modes-team-days modes-hybrid-participation
     modes-virtual-community modes-newcomer-introductions modes-scrum
-    informal-fun-committee informal-chat-groups informal-hobby-groups
+    informal-fun-committee informal-chat-groups
     informal-cross-organisation-teams
     competence-tool-skills competence-orientation competence-shared-workplaces-course
     competence-peer-learning
-    reading-remote-work-forward-guide reading-valoa-site reading-resilience
+    reading-resilience
     reading-mental-health-toolkit reading-hymy-project reading-leader-community-builder
     reading-ttk-remote-leadership reading-ttl-remote-hybrid-work reading-hybrid-work-model-guide
     reading-aalto-five-things reading-everyone-included reading-community-remotely
@@ -188,3 +186,116 @@ def test_pack_version_is_required(pack_copy: Path) -> None:
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ContentError, match="field version: missing"):
         load_pack(pack_copy)
+
+
+# ---------- merged entries: redirects ----------
+
+MERGED = {
+    "work-meetings-mode-in-invitation": "calendar-meeting-mode",
+    "reading-valoa-site": "tools-valoa",
+    "leadership-work-culture-review": "tools-valoa",
+    "reading-remote-work-forward-guide": "tools-maturity-model",
+    "informal-hobby-groups": "modes-virtual-community",
+}
+
+
+def test_merged_entries_redirect_to_the_entry_that_replaced_them(pack: ContentPack) -> None:
+    assert dict(pack.redirects) == MERGED
+    for old, new in MERGED.items():
+        assert pack.resolve(old) == new
+        assert pack.has_entry(old)
+        assert pack.entry(old).id == new
+    assert pack.resolve("meetings-cameras") == "meetings-cameras"
+    assert not pack.has_entry("no-such-entry")
+
+
+def test_merged_entries_keep_the_facts_of_both(pack: ContentPack) -> None:
+    valoa = " ".join(pack.entry("tools-valoa").body.get(lang) for lang in LANGUAGES)
+    assert "kahdeksan lyhyttä videota" in valoa and "säännöllisesti" in valoa
+    guide = pack.entry("tools-maturity-model")
+    assert "MOPA" in guide.body.fi and len(guide.links) == 2
+    coffee = pack.entry("modes-virtual-community").body.fi
+    assert "virtuaalikahvit" in coffee and "liikuntakerhot" in coffee
+
+
+def _write_pack_yaml(pack_dir: Path, change: dict[str, object]) -> None:
+    path = pack_dir / "pack.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document.update(change)
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("redirects", "message"),
+    [
+        (["a", "b"], "expected a mapping"),
+        ({"meetings-cameras": "tools-valoa"}, "still an entry"),
+        ({"old-entry": "no-such-entry"}, "is not an entry"),
+        ({"Old Entry": "tools-valoa"}, "not an entry id"),
+        ({"old-entry": 5}, "is not an entry"),
+        ({"a-old": "b-old", "b-old": "tools-valoa"}, "is not an entry"),  # no chains
+        ({f"old-{i}": "tools-valoa" for i in range(1001)}, "more than 1000"),
+    ],
+)
+def test_bad_redirects_are_refused(pack_copy: Path, redirects: object, message: str) -> None:
+    _write_pack_yaml(pack_copy, {"redirects": redirects})
+    with pytest.raises(ContentError, match=rf"pack\.yaml.*{message}"):
+        load_pack(pack_copy)
+
+
+# ---------- out-of-scope pointers ----------
+
+
+def test_pointers_cover_the_near_misses_in_three_languages(pack: ContentPack) -> None:
+    ids = {pointer.id for pointer in pack.pointers}
+    assert {"it-support", "hr-pay-leave", "office-software-howto", "facilities-booking"} <= ids
+    for pointer in pack.pointers:
+        for lang in LANGUAGES:
+            assert pointer.keywords.get(lang) and pointer.text.get(lang)
+        assert pointer.text.fi.startswith("Tähän en osaa vastata")
+
+
+def _write_pointers(pack_dir: Path, text: str) -> None:
+    (pack_dir / "pointers.yaml").write_text(text, encoding="utf-8")
+
+
+GOOD_POINTER = (
+    "  - id: it\n    keywords: {fi: [vpn], sv: [vpn], en: [vpn]}\n"
+    "    text: {fi: Kysy IT-tuesta., sv: Fråga it-stödet., en: Ask IT support.}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("pointers: {}\n", "list under 'pointers'"),
+        ("- just a list\n", "list under 'pointers'"),
+        ("pointers:\n" + GOOD_POINTER + GOOD_POINTER, "pointer 'it': duplicate id"),
+        ("pointers:\n" + GOOD_POINTER.replace("sv: [vpn], ", ""), "keywords.sv"),
+        ("pointers:\n" + GOOD_POINTER.replace("sv: [vpn]", "sv: []"), "sv keyword"),
+        ("pointers:\n" + GOOD_POINTER.replace("id: it", "id: IT desk"), "field id"),
+        ("pointers:\n" + GOOD_POINTER.replace("Ask IT support.", "x" * 301), "longer than 300"),
+        ("pointers:\n" + GOOD_POINTER.replace("[vpn], en", "[" + "a, " * 201 + "b], en"), "200"),
+        ("pointers:\n" + GOOD_POINTER + "    script: '<b>'\n", "script"),
+        ("pointers: [\n", "invalid YAML"),
+    ],
+)
+def test_broken_pointers_are_refused(pack_copy: Path, text: str, message: str) -> None:
+    _write_pointers(pack_copy, text)
+    with pytest.raises(ContentError, match=rf"pointers\.yaml.*{message}"):
+        load_pack(pack_copy)
+
+
+def test_pointers_are_optional(pack_copy: Path) -> None:
+    (pack_copy / "pointers.yaml").unlink()
+    assert load_pack(pack_copy).pointers == ()
+    _write_pointers(pack_copy, "pointers:\n" + GOOD_POINTER)
+    assert [p.id for p in load_pack(pack_copy).pointers] == ["it"]
+
+
+def test_chat_phrasings_are_optional_and_left_out_on_request(pack: ContentPack) -> None:
+    with_chat = [entry for entry in pack.entries if entry.chat.fi]
+    assert with_chat, "the bundled pack has chat phrasings"
+    stripped = pack.without_chat()
+    assert all(not entry.chat.get(lang) for entry in stripped.entries for lang in LANGUAGES)
+    assert [e.questions for e in stripped.entries] == [e.questions for e in pack.entries]

@@ -81,7 +81,7 @@ def test_compound_is_split_into_both_parts(answerer: Answerer) -> None:
 def test_typo_in_a_word_is_repaired(answerer: Answerer) -> None:
     result = answerer.answer("kokouksn kesto", lang="fi")
     assert top(result) == "calendar-50-minute-meetings"
-    assert result.answered
+    assert result.outcome is not Outcome.NOT_FOUND
 
 
 def test_split_and_misspelt_compound(answerer: Answerer) -> None:
@@ -228,16 +228,32 @@ def test_confident_answer_carries_the_entry(answerer: Answerer, pack: ContentPac
 def test_broad_question_asks_did_you_mean(answerer: Answerer) -> None:
     result = answerer.answer("kokouksissa")
     assert result.outcome is Outcome.DID_YOU_MEAN
-    assert result.confidence < 0.5
+    assert answerer.mode.suggest_at <= result.confidence < answerer.mode.answer_at
     assert 1 <= len(result.suggestions) <= 3
 
 
 # ---------- quality floor on the eval set ----------
 
 
-def test_quality_floor_on_the_eval_set(answerer: Answerer) -> None:
-    report = evaluate(answerer, load_cases())
-    on_topic = [value for value in report.top1.values()]
-    assert min(on_topic) >= 0.9, report.top1
+def test_quality_floor_on_the_eval_set(answerer: Answerer, pack: ContentPack) -> None:
+    report = evaluate(answerer, load_cases(pack=pack))
+    assert min(report.top1.values()) >= 0.93, report.top1
     assert report.offtopic >= 0.95
     assert report.answered_precision >= 0.95
+
+
+# Measured with `make bench-qa` (see bench/README.md): top-1 fi 0.811, sv 0.935, en 0.833,
+# answered 0.644, answered-precision 0.993, off-topic rejection 0.980. The floor sits a
+# little below, so a change that makes the bot worse on questions it was never tuned on
+# fails here. Quality only: timing is the benchmark's business.
+CHAT_TEST_FLOOR = {"fi": 0.78, "sv": 0.90, "en": 0.80}
+
+
+def test_quality_floor_on_the_chat_test_set(answerer: Answerer, pack: ContentPack) -> None:
+    report = evaluate(answerer, load_cases(pack=pack, split="chat/test"))
+    assert sum(report.counts.values()) >= 200
+    for lang, floor in CHAT_TEST_FLOOR.items():
+        assert report.top1[lang] >= floor, (lang, report.top1)
+    assert report.answered_precision >= 0.97
+    assert report.offtopic >= 0.95
+    assert report.answer_rate >= 0.60

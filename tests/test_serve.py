@@ -51,7 +51,7 @@ def test_serve_starts_on_defaults_answers_health_and_stops_on_interrupt(tmp_path
             except OSError:
                 time.sleep(0.2)
         assert health is not None, process.stderr.read() if process.poll() is not None else ""
-        assert health["entries"] == 60
+        assert health["entries"] == 55
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
     finally:

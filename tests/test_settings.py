@@ -37,6 +37,7 @@ def test_app_credentials_leave_local_mode() -> None:
         ({"APP_ID": "abc"}, "APP_PASSWORD"),
         ({"APP_ID": "abc", "APP_PASSWORD": "x", "APP_TYPE": "SingleTenant"}, "APP_TENANTID"),
         ({"CONTENT_DIR": "/nonexistent/pack"}, "CONTENT_DIR"),
+        ({"QA_SEMANTIC": "maybe"}, "QA_SEMANTIC"),
     ],
 )
 def test_bad_values_stop_startup_naming_the_variable(env: dict[str, str], named: str) -> None:
@@ -55,3 +56,9 @@ def test_user_assigned_msi_needs_no_password() -> None:
         {"APP_ID": "abc", "APP_TYPE": "UserAssignedMSI", "BOT_HOST": "0.0.0.0"}
     )
     assert settings.app_type == "UserAssignedMSI"
+
+
+def test_semantic_layer_is_on_unless_switched_off() -> None:
+    assert load_settings({}).qa_semantic is True
+    assert load_settings({"QA_SEMANTIC": "OFF"}).qa_semantic is False
+    assert load_settings({"QA_SEMANTIC": " on "}).qa_semantic is True

@@ -233,7 +233,7 @@ def handled_verbs() -> frozenset[str]:
     from bot.chat.dispatch import join_actions
     from bot.clock import system_clock
     from bot.content.loader import load_pack
-    from bot.qa.engine import Answerer
+    from bot.qa.engine import build_answerer
     from bot.settings import BUNDLED_CONTENT_DIR, load_settings
     from bot.store.sql import open_store
 
@@ -242,7 +242,10 @@ def handled_verbs() -> frozenset[str]:
         try:
             features = build_features(
                 load_settings({"DATA_DIR": directory, "SCHEDULER": "off"}),
-                answerer=Answerer(load_pack(BUNDLED_CONTENT_DIR)),
+                # Only the verbs are wanted: no model or analyser needs loading for them.
+                answerer=build_answerer(
+                    load_pack(BUNDLED_CONTENT_DIR), semantic=False, morphology=False
+                ),
                 store=store,
                 clock=system_clock,
             )

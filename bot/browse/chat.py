@@ -48,7 +48,9 @@ async def handle_themes(incoming: Incoming, command: Command | None, deps: Brows
 
 async def tip_reply(incoming: Incoming, lang: Language, deps: BrowseDeps) -> Reply:
     """The conversation's next tip, walking through all tips without repeats."""
-    entry = await next_tip(deps.store, incoming.root_conversation_id, deps.pack.entries)
+    entry = await next_tip(
+        deps.store, incoming.root_conversation_id, deps.pack.entries, deps.pack.redirects
+    )
     await deps.store.record_tip(incoming.root_conversation_id, entry.id, deps.clock())
     return Reply(card=tip_card(entry, deps.pack.theme(entry.theme), lang), lang=lang)
 

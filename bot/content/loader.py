@@ -12,10 +12,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.content.models import ContentPack, Entry, Nudge, Theme
+from bot.content.models import ID_PATTERN, ContentPack, Entry, Nudge, Pointer, Theme
 
 PACK_FILE = "pack.yaml"
 NUDGES_FILE = "nudges.yaml"
+POINTERS_FILE = "pointers.yaml"
+MAX_REDIRECTS = 1000
 ENTRIES_DIR = "entries"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -110,9 +112,52 @@ def load_pack(directory: Path) -> ContentPack:
         if not any(entry.theme == theme.id for entry in entries):
             raise ContentError(f"{pack_path}: theme {theme.id!r}: has no entries")
     nudges = _load_nudges(directory / NUDGES_FILE, set(seen))
+    redirects = _redirects(document.get("redirects"), pack_path, set(seen))
     return ContentPack(
-        version=str(version), themes=tuple(themes), entries=tuple(entries), nudges=nudges
+        version=str(version),
+        themes=tuple(themes),
+        entries=tuple(entries),
+        nudges=nudges,
+        redirects=redirects,
+        pointers=_load_pointers(directory / POINTERS_FILE),
     )
+
+
+def _redirects(raw: Any, path: Path, entry_ids: set[str]) -> dict[str, str]:
+    """`redirects: {old-id: new-id}` in pack.yaml: ids of merged-away entries.
+
+    An old id must not be an entry any more (it would be ambiguous), and it must point
+    straight at an entry (no chains, so a lookup is one step).
+    """
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ContentError(f"{path}: field redirects: expected a mapping of old id: new id")
+    if len(raw) > MAX_REDIRECTS:
+        raise ContentError(f"{path}: field redirects: more than {MAX_REDIRECTS} redirects")
+    result: dict[str, str] = {}
+    for old, new in raw.items():
+        if not isinstance(old, str) or not ID_PATTERN.match(old):
+            raise ContentError(f"{path}: redirect {old!r}: not an entry id")
+        if old in entry_ids:
+            raise ContentError(f"{path}: redirect {old!r}: is still an entry of the pack")
+        if not isinstance(new, str) or new not in entry_ids:
+            raise ContentError(f"{path}: redirect {old!r}: target {new!r} is not an entry")
+        result[old] = new
+    return result
+
+
+def _load_pointers(path: Path) -> tuple[Pointer, ...]:
+    """Out-of-scope pointers are optional: without pointers.yaml "not found" has none."""
+    if not path.exists():
+        return ()
+    pointers: list[Pointer] = []
+    for index, raw in enumerate(_list_under(read_yaml(path), "pointers", path)):
+        pointer: Pointer = _parse(Pointer, raw, path, "pointer", index)
+        if any(existing.id == pointer.id for existing in pointers):
+            raise ContentError(f"{path}: pointer {pointer.id!r}: duplicate id")
+        pointers.append(pointer)
+    return tuple(pointers)
 
 
 def _load_nudges(path: Path, entry_ids: set[str]) -> tuple[Nudge, ...]:

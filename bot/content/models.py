@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -81,6 +82,10 @@ class Entry(_Strict):
     tip: Text
     keywords: Words
     questions: Words
+    # Phrasings as people type them in chat, written from the chat dev set. They are
+    # matched like `questions`, but kept apart so that bench/fit_gates.py can fit the gates
+    # without them (a gate fitted on questions the pack already contains is overconfident).
+    chat: Words = Words(fi=(), sv=(), en=())
     links: tuple[Link, ...] = ()
 
     @field_validator("id")
@@ -132,6 +137,41 @@ class Nudge(_Strict):
         return value
 
 
+class Pointer(_Strict):
+    """Where to ask instead, for questions near the pack's topics but outside them
+    (IT support, pay and leave, how to use Outlook or Teams, room booking)."""
+
+    id: str
+    keywords: Words  # words that mark such a question (any form; matched by stem)
+    text: Text  # one or two sentences, e.g. "Tähän en osaa vastata: kysy IT-tuesta."
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError(f"must be lowercase words joined by '-', got {value!r}")
+        return value
+
+    @field_validator("keywords")
+    @classmethod
+    def _some_keywords(cls, value: Words) -> Words:
+        for lang in LANGUAGES:
+            words = value.get(lang)
+            if not words:
+                raise ValueError(f"needs at least one {lang} keyword")
+            if len(words) > 200 or any(not word or len(word) > 60 for word in words):
+                raise ValueError(f"{lang}: at most 200 keywords of 1-60 characters")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _short_text(cls, value: Text) -> Text:
+        for lang in LANGUAGES:
+            if len(value.get(lang)) > 300:
+                raise ValueError(f"{lang} text is longer than 300 characters")
+        return value
+
+
 @dataclass(frozen=True)
 class ContentPack:
     """A validated pack. Entries keep the order of their files."""
@@ -140,6 +180,21 @@ class ContentPack:
     themes: tuple[Theme, ...]
     entries: tuple[Entry, ...]
     nudges: tuple[Nudge, ...] = ()
+    # Old entry id -> the id of the entry that replaced it (merged entries), so feedback,
+    # tip history and eval expectations recorded under the old id stay valid.
+    redirects: Mapping[str, str] = field(default_factory=dict)
+    pointers: tuple[Pointer, ...] = ()
+
+    def resolve(self, entry_id: str) -> str:
+        """The current id of an entry, following a redirect from a merged-away id."""
+        return self.redirects.get(entry_id, entry_id)
+
+    def without_chat(self) -> ContentPack:
+        """This pack with every entry's `chat` phrasings left out (for fitting and
+        measuring the engine on the questions those phrasings were written from)."""
+        empty = Words(fi=(), sv=(), en=())
+        entries = tuple(entry.model_copy(update={"chat": empty}) for entry in self.entries)
+        return replace(self, entries=entries)
 
     def nudge(self, nudge_id: str) -> Nudge:
         for nudge in self.nudges:
@@ -154,12 +209,15 @@ class ContentPack:
         raise KeyError(theme_id)
 
     def entry(self, entry_id: str) -> Entry:
+        """The entry with this id, or with the id it was merged into."""
+        entry_id = self.resolve(entry_id)
         for entry in self.entries:
             if entry.id == entry_id:
                 return entry
         raise KeyError(entry_id)
 
     def has_entry(self, entry_id: str) -> bool:
+        entry_id = self.resolve(entry_id)
         return any(entry.id == entry_id for entry in self.entries)
 
     def entries_of(self, theme_id: str) -> tuple[Entry, ...]:

@@ -53,18 +53,20 @@ async def handle_question(incoming: Incoming, command: Command | None, deps: QaD
     note = t("message.too_long", reply_lang) if len(incoming.text) > MAX_QUESTION_CHARS else None
     if result.outcome is Outcome.ANSWER and result.answer is not None:
         entry = result.answer
-        card = answer_card(entry, deps.pack.theme(entry.theme), reply_lang)
+        theme = deps.pack.theme(entry.theme)
+        card = answer_card(entry, theme, reply_lang, related=result.related)
     elif result.outcome is Outcome.DID_YOU_MEAN:
         card = did_you_mean_card(result.suggestions, reply_lang)
     else:
-        card = not_found_card(deps.pack, reply_lang)
+        card = not_found_card(deps.pack, reply_lang, result.pointer)
     return Reply(text=note, card=card, lang=reply_lang)
 
 
 async def _feedback(
     incoming: Incoming, data: Mapping[str, Any], lang: Language, deps: QaDeps
 ) -> Reply:
-    entry_id = text_field(data, "entry")
+    # A card sent before two entries were merged carries the old id: count it for the new.
+    entry_id = deps.pack.resolve(text_field(data, "entry"))
     helpful = data.get("helpful")
     if not isinstance(helpful, bool) or not deps.pack.has_entry(entry_id):
         raise InvalidAction("feedback needs a known entry and helpful true/false")

@@ -15,7 +15,8 @@ from rapidfuzz.process import extractOne
 
 from bot.content.models import ContentPack, Entry
 from bot.i18n import LANGUAGES, Language
-from bot.qa.stemming import colloquial_standard, prefix_term, stem
+from bot.qa.morphology import Morphology
+from bot.qa.stemming import COLLOQUIAL, colloquial_standard, prefix_term, stem
 from bot.qa.text import ALL_STOPWORDS, GENERIC, SYNONYMS, tokens
 
 # How much one occurrence in a field counts. Titles and keywords say what an entry is
@@ -28,6 +29,7 @@ FIELD_WEIGHTS: dict[str, float] = {
     "tip": 0.4,
     "theme": 0.8,
 }
+COMPOUND_PART_WEIGHT = 0.8  # a part of a compound says less than the whole word
 PREFIX_WEIGHT = 0.35  # a truncated Finnish form is weaker evidence than a stem
 REPAIRED_WEIGHT = 0.75  # a typo-repaired token is weaker evidence than an exact one
 SYNONYM_WEIGHT = 0.85  # a general synonym of a question word
@@ -49,6 +51,14 @@ _COMPOUND_HEADS = frozenset(
     kahden monipaikka monipaikkais läsnä kasvo asiantuntija harraste tila huone
     """.split()
 )
+
+
+_UNDOT = str.maketrans("äöå", "aoa")
+
+
+def undot(word: str) -> str:
+    """The word as typed on a keyboard without Finnish/Swedish letters (ä->a, ö->o, å->a)."""
+    return word.translate(_UNDOT)
 
 
 @dataclass(frozen=True)
@@ -81,20 +91,32 @@ class Index:
     vectors: list[dict[str, float]] = field(default_factory=list)
     norms: list[float] = field(default_factory=list)
     _similarity: dict[tuple[int, int], float] = field(default_factory=dict)
+    morphology: Morphology | None = None
+    undotted: dict[str, str] = field(default_factory=dict)  # "etakahvi" -> "etäkahvi"
 
     def terms_of(self, word: str, lang: Language) -> list[tuple[str, float]]:
-        """Index terms for one word in one language: stem, Finnish prefix, compound parts."""
-        result = [(stem(word, lang), 1.0)]
+        """Index terms for one word in one language: stem, Finnish prefix, compound parts.
+
+        With Voikko, a Finnish word also gives the stems of the base forms of all its
+        readings and of their compound parts; a word Voikko does not know (palsuissa,
+        typos) is split against the pack's vocabulary instead.
+        """
+        result: dict[str, float] = {stem(word, lang): 1.0}
         if lang == "fi":
             standard = colloquial_standard(word)
             if standard and " " not in standard:
                 word = standard
             prefix = prefix_term(word)
             if prefix:
-                result.append((prefix, PREFIX_WEIGHT))
-            for part in self.split_compound(word):
-                result.append((stem(part, "fi"), 0.8))
-        return result
+                result[prefix] = PREFIX_WEIGHT
+            bases, parts = self.morphology.analyse(word) if self.morphology else ((), ())
+            for base in bases:
+                result[stem(base, "fi")] = 1.0
+            split = parts if bases else tuple(self.split_compound(word))
+            for part in split:
+                term = stem(part, "fi")
+                result[term] = max(result.get(term, 0.0), COMPOUND_PART_WEIGHT)
+        return list(result.items())
 
     def split_compound(self, word: str, depth: int = 2) -> list[str]:
         """Split a Finnish compound into known parts, both sides indexed
@@ -122,7 +144,9 @@ class Index:
         """
         result: list[QueryTerm] = []
         seen: set[str] = set()
-        for token in tokens(text):
+        for word in tokens(text):
+            # "etakahvit", "yhteisollisyys": ä, ö and å are often typed without dots.
+            token = self.undotted.get(word, word) if word not in self.surface[lang] else word
             if token in ALL_STOPWORDS or token in seen or len(token) < 2:
                 continue
             seen.add(token)
@@ -247,16 +271,16 @@ def _entry_fields(entry: Entry, pack: ContentPack, lang: Language) -> dict[str, 
     return {
         "title": [entry.title.get(lang)],
         "keywords": list(entry.keywords.get(lang)),
-        "questions": list(entry.questions.get(lang)),
+        "questions": [*entry.questions.get(lang), *entry.chat.get(lang)],
         "body": [entry.body.get(lang)],
         "tip": [entry.tip.get(lang)],
         "theme": [theme.title.get(lang)],
     }
 
 
-def build_index(pack: ContentPack) -> Index:
+def build_index(pack: ContentPack, morphology: Morphology | None = None) -> Index:
     """Index every entry's fields in all three languages into one weighted bag of terms."""
-    index = Index(entries=pack.entries)
+    index = Index(entries=pack.entries, morphology=morphology)
     surface: dict[Language, set[str]] = {lang: set() for lang in LANGUAGES}
     for entry in pack.entries:
         for lang in LANGUAGES:
@@ -265,6 +289,14 @@ def build_index(pack: ContentPack) -> Index:
                     surface[lang].update(t for t in tokens(text) if t not in ALL_STOPWORDS)
     index.surface = {lang: frozenset(words) for lang, words in surface.items()}
     index.heads = _COMPOUND_HEADS | frozenset(w for w in surface["fi"] if len(w) >= 3)
+    known = set(surface["fi"]) | set(surface["sv"]) | set(COLLOQUIAL)
+    everywhere = surface["fi"] | surface["sv"] | surface["en"]
+    index.undotted = {
+        undotted: word
+        for word in sorted(known)
+        for undotted in (undot(word),)
+        if undotted != word and undotted not in everywhere and " " not in word
+    }
     index.stem_vocabulary = {
         lang: tuple(sorted({stem(word, lang) for word in surface[lang]})) for lang in LANGUAGES
     }
