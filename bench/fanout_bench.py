@@ -67,8 +67,8 @@ from bot.chat.model import Reply
 from bot.clock import system_clock
 from bot.content.loader import load_pack
 from bot.i18n import LANGUAGES
+from bot.records import ConversationRef, DeliveryState, NewDelivery
 from bot.settings import BUNDLED_CONTENT_DIR, load_settings
-from bot.store.model import ConversationRef, DeliveryState, NewDelivery
 from bot.store.sql import SqlStore, open_store
 from bot.store.tables import conversation_refs
 from jobs.deliveries import to_json

@@ -19,7 +19,7 @@ from bot.qa.contract import result_to_json
 from bot.qa.engine import QaResult, answerer_for
 from bot.qa.misses import prepare_miss
 from bot.settings import Settings, SettingsError, load_settings
-from bot.store.protocol import Store
+from bot.storage import Store
 from bot.store.sql import open_store
 
 

@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from bot.chat.model import Reply
-from bot.store.model import Outcome
+from bot.records import Outcome
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from bot.content.models import ContentPack, Entry
 from bot.i18n import Language, to_language
-from bot.store.model import NewDelivery, Subscription
-from bot.store.protocol import Store
+from bot.records import NewDelivery, Subscription
+from bot.storage import Store
 from jobs.calendar import Schedule
 from jobs.deliveries import to_json
 from jobs.tips import Tip, WeeklyNudge

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.chat.model import Reply
-from bot.store.model import ConversationRef
+from bot.records import ConversationRef
 
 
 @dataclass(frozen=True)

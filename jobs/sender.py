@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.records import ConversationRef, Delivery, Outcome
 from bot.retry import FINAL_STATUSES
-from bot.store.model import ConversationRef, Delivery, Outcome
-from bot.store.protocol import Store
+from bot.storage import Store
 from jobs.deliveries import DeliveryKinds, Envelope, OpenChat, PayloadError
 from jobs.limits import RateLimiter
 from jobs.ports import ProactivePort, SendResult

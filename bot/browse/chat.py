@@ -13,7 +13,7 @@ from bot.chat.model import Incoming, Reply
 from bot.clock import Clock
 from bot.content.models import ContentPack
 from bot.i18n import Language
-from bot.store.protocol import Store
+from bot.storage import Store
 from cards.answers import answer_card
 from cards.base import VERB_SHOW_ENTRY, VERB_SHOW_THEME, VERB_THEMES, VERB_TIP
 from cards.browse import help_card, theme_card, themes_card, tip_card, welcome_card

@@ -22,7 +22,7 @@ from bot.chat.feature import Feature, Member, MembersJoined
 from bot.chat.model import ConversationKind, Incoming, Reply, person_recipient
 from bot.clock import Clock
 from bot.i18n import Language
-from bot.store.model import ConversationRef, Person
+from bot.records import ConversationRef, Person
 
 log = logging.getLogger(__name__)
 

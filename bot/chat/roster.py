@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.store.model import ConversationRef
+from bot.records import ConversationRef
 
 
 @dataclass(frozen=True)

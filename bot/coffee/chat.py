@@ -49,8 +49,8 @@ from bot.coffee.rounds import CoffeeRounds
 from bot.coffee.store import CoffeeStore
 from bot.directory import Directory, ServiceError
 from bot.i18n import LANGUAGES, Language
-from bot.store.model import NewDelivery
-from bot.store.protocol import Store
+from bot.records import NewDelivery
+from bot.storage import Store
 from bot.texts import t
 from cards.base import (
     VERB_COFFEE_CANCEL,

@@ -25,8 +25,8 @@ from bot.coffee.store import CoffeeStore
 from bot.content.models import ContentPack
 from bot.directory import ServiceError
 from bot.i18n import LANGUAGES, Language
-from bot.store.model import NewDelivery
-from bot.store.protocol import Store
+from bot.records import NewDelivery
+from bot.storage import Store
 from bot.texts import t
 from bot.workdays import is_working_day
 from jobs.calendar import Schedule

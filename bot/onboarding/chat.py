@@ -39,8 +39,8 @@ from bot.onboarding.planner import OnboardingPlanner
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.service import OnboardingService
 from bot.onboarding.store import OnboardingStore
-from bot.store.model import NewDelivery
-from bot.store.protocol import Store
+from bot.records import NewDelivery
+from bot.storage import Store
 from bot.texts import t
 from cards.base import (
     VERB_HR_CANCEL,

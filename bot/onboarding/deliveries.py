@@ -17,7 +17,7 @@ from bot.i18n import Language
 from bot.onboarding.model import Introduction, StepState
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.store import OnboardingStore
-from bot.store.model import Outcome
+from bot.records import Outcome
 from cards.onboarding import intro_form_card, intro_post_card, step_card, teammate_prompt_card
 from jobs.deliveries import DeliveryKind, DeliveryPayload
 

@@ -19,8 +19,8 @@ from bot.onboarding.deliveries import DueStep
 from bot.onboarding.model import Onboarding, OnboardingStep, Role, StepState
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.store import OnboardingStore
-from bot.store.model import NewDelivery
-from bot.store.protocol import Store
+from bot.records import NewDelivery
+from bot.storage import Store
 from bot.workdays import is_working_day
 from jobs.deliveries import OpenChat, to_json
 

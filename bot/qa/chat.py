@@ -24,7 +24,7 @@ from bot.i18n import Language
 from bot.qa.engine import Answerer, Outcome
 from bot.qa.misses import prepare_miss
 from bot.qa.text import MAX_QUESTION_CHARS
-from bot.store.protocol import Store
+from bot.storage import Store
 from bot.texts import t
 from cards.answers import answer_card, did_you_mean_card, feedback_thanks_card, not_found_card
 from cards.base import VERB_FEEDBACK

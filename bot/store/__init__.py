@@ -1,1 +1,2 @@
-"""Persistence: one protocol (`Store`), one SQLAlchemy implementation for SQLite and PostgreSQL."""
+"""Persistence: the SQLAlchemy implementation (SQLite and PostgreSQL) of the `Store` protocol
+(bot/storage.py) and of the features' store ports (bot/coffee/store.py, bot/onboarding/store.py)."""

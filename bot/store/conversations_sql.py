@@ -16,14 +16,14 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import RowMapping
 
+from bot.records import ConversationRef, Person
 from bot.store.columns import clean_text
-from bot.store.model import ConversationRef, Person
 from bot.store.sql_host import SqlHostBase, chunks
 from bot.store.tables import conversation_refs, people, processed_activities
 
 
 class ConversationsSqlMixin(SqlHostBase):
-    """The conversation, people and activity verbs of `bot.store.protocol.Store`."""
+    """The conversation, people and activity verbs of `bot.storage.Store`."""
 
     async def save_reference(self, ref: ConversationRef) -> None:
         now = self._clock()

@@ -41,9 +41,9 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.records import Delivery, DeliveryReport, DeliveryState, NewDelivery, Outcome
 from bot.store.columns import UtcDateTime, clean_text, dump_json
 from bot.store.engine import write_transaction
-from bot.store.model import Delivery, DeliveryReport, DeliveryState, NewDelivery, Outcome
 from bot.store.sql_host import SqlHostBase
 from bot.store.tables import deliveries as delivery_table
 from bot.store.tables import occurrences, senders, throttle
@@ -89,7 +89,7 @@ _SQLITE_BULK_INSERT = str(
 
 
 class DeliveriesSqlMixin(SqlHostBase):
-    """The occurrence, delivery, throttle and sender verbs of `bot.store.protocol.Store`."""
+    """The occurrence, delivery, throttle and sender verbs of `bot.storage.Store`."""
 
     # Set up by SqlStore.__init__: finishes queue here and are committed in groups (see
     # finish_delivery); on PostgreSQL the groups take turns on the lock.

@@ -10,7 +10,7 @@ made in bot/store/engine.py.
 
 Each verb is one transaction (deliveries_sql says where finishes are grouped). SQLite has a
 single writer: within a process writes also queue on an asyncio lock, rather than in SQLite's
-busy handler. No ORM objects leave the store: rows become `bot.store.model` dataclasses.
+busy handler. No ORM objects leave the store: rows become `bot.records` dataclasses.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class SqlStore(
     CoffeeSqlMixin,
     OnboardingSqlMixin,
 ):
-    """`bot.store.protocol.Store` on SQLAlchemy Core (async)."""
+    """`bot.storage.Store` on SQLAlchemy Core (async)."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
@@ -102,7 +102,7 @@ class SqlStore(
 
 
 if TYPE_CHECKING:
-    from bot.store.protocol import Store
+    from bot.storage import Store
 
     def _implements_the_protocol(store: SqlStore) -> Store:
         return store

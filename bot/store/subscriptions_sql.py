@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 
-from bot.store.model import MissCount, Subscription
+from bot.records import MissCount, Subscription
 from bot.store.sql_host import SqlHostBase
 from bot.store.tables import conversation_refs, feedback, misses, subscriptions, tip_history
 
@@ -28,7 +28,7 @@ def normalise_question(question: str) -> str:
 
 
 class SubscriptionsSqlMixin(SqlHostBase):
-    """The subscription, tip, feedback and miss verbs of `bot.store.protocol.Store`."""
+    """The subscription, tip, feedback and miss verbs of `bot.storage.Store`."""
 
     # --- subscriptions and tip rotation ------------------------------------------------
 

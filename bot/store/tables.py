@@ -25,10 +25,10 @@ from sqlalchemy import (
     text,
 )
 
+from bot.records import DeliveryState
 from bot.store import feature_tables  # noqa: F401  (for its tables on `metadata`)
 from bot.store.columns import BigId, CleanText, JsonText, UtcDateTime
 from bot.store.columns import metadata as metadata
-from bot.store.model import DeliveryState
 
 DELIVERY_STATES = tuple(state.value for state in DeliveryState)
 

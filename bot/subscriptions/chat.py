@@ -24,8 +24,8 @@ from bot.chat.feature import Feature, InvalidAction, Route, bind, bind_actions, 
 from bot.chat.model import ConversationKind, Incoming, Reply
 from bot.clock import Clock
 from bot.i18n import Language, to_language
-from bot.store.model import Subscription
-from bot.store.protocol import Store
+from bot.records import Subscription
+from bot.storage import Store
 from bot.texts import t
 from cards.base import VERB_PAUSE, VERB_SAVE_SETTINGS, VERB_SETTINGS, VERB_UNSUBSCRIBE
 from cards.scheduled import settings_card

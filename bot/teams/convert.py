@@ -10,7 +10,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, TextFormatTypes
 
 from bot.chat.model import ConversationKind, Incoming, Reply
-from bot.store.model import ConversationRef
+from bot.records import ConversationRef
 
 _AT_TAG = re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _KINDS = {"channel": ConversationKind.CHANNEL, "groupChat": ConversationKind.GROUP}

@@ -33,8 +33,8 @@ from bot.chat.events import (
 )
 from bot.chat.feature import Member
 from bot.chat.model import Incoming, Reply
+from bot.records import ConversationRef
 from bot.retry import RetryPolicy, parse_retry_after
-from bot.store.model import ConversationRef
 from bot.teams.convert import team_id_of, to_activities, to_incoming, to_reference
 from bot.texts import t
 

@@ -21,9 +21,9 @@ from botframework.connector.auth import AuthenticationConstants, ServiceClientCr
 
 from bot.chat.model import Reply
 from bot.chat.roster import TeamMember
+from bot.records import ConversationRef
 from bot.retry import parse_retry_after
 from bot.settings import Settings
-from bot.store.model import ConversationRef
 from bot.teams.adapter import sdk_config
 from bot.teams.convert import personal_reference
 from jobs.ports import SendResult

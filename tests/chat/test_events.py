@@ -16,7 +16,7 @@ from bot.chat.events import (
 from bot.chat.feature import Feature, Member
 from bot.chat.model import ConversationKind, Incoming, person_recipient
 from bot.clock import FixedClock
-from bot.store.model import ConversationRef
+from bot.records import ConversationRef
 from bot.store.sql import SqlStore
 
 SERVICE = "https://smba.example/teams/"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL_MAY_IMPORT = ("bot.chat", "bot.settings", "bot.i18n", "bot.texts", "bot.clock",
-                     "bot.store.model")  # fmt: skip
+                     "bot.records")  # fmt: skip
 EDGES = ("bot/teams", "bot/graph", "bot/http")
 SDKS = ("botbuilder", "botframework", "msgraph", "azure")
 

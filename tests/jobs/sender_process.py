@@ -18,8 +18,8 @@ import time
 
 from bot.clock import system_clock
 from bot.content.loader import load_pack
+from bot.records import DeliveryState
 from bot.settings import BUNDLED_CONTENT_DIR, load_settings
-from bot.store.model import DeliveryState
 from bot.store.sql import open_store
 from bot.teams.proactive import ConnectorSender, TokenSource
 from jobs import tips

@@ -26,8 +26,8 @@ from sqlalchemy import insert
 from bot.clock import system_clock
 from bot.content.models import ContentPack
 from bot.i18n import LANGUAGES
+from bot.records import DeliveryState, NewDelivery
 from bot.settings import load_settings
-from bot.store.model import DeliveryState, NewDelivery
 from bot.store.sql import SqlStore, open_store
 from bot.store.tables import conversation_refs
 from bot.teams.proactive import ConnectorSender, TokenSource

@@ -16,7 +16,7 @@ import pytest
 from bot.chat.model import Reply
 from bot.content.models import ContentPack
 from bot.i18n import Language
-from bot.store.model import NewDelivery, Outcome
+from bot.records import NewDelivery, Outcome
 from bot.store.sql import SqlStore
 from jobs import tips
 from jobs.deliveries import (

@@ -12,7 +12,7 @@ import pytest
 from bot.chat.dispatch import Dispatcher
 from bot.chat.model import Incoming
 from bot.content.models import ContentPack
-from bot.store.model import ConversationRef, Subscription
+from bot.records import ConversationRef, Subscription
 from bot.store.sql import SqlStore, open_store
 from jobs import tips
 from jobs.calendar import nudges_schedule, tips_schedule

@@ -12,7 +12,7 @@ import pytest
 
 from bot.chat.model import Reply
 from bot.content.models import ContentPack
-from bot.store.model import ConversationRef, NewDelivery
+from bot.records import ConversationRef, NewDelivery
 from bot.store.sql import SqlStore
 from bot.teams.convert import personal_reference
 from jobs import tips

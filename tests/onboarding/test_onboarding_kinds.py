@@ -21,8 +21,8 @@ from bot.onboarding.deliveries import (
 )
 from bot.onboarding.model import Introduction, OnboardingRequest, OnboardingStep, Role, StepState
 from bot.onboarding.sequences import Sequence, load_sequences
+from bot.records import NewDelivery
 from bot.settings import BUNDLED_CONTENT_DIR
-from bot.store.model import NewDelivery
 from bot.store.sql import SqlStore
 from jobs.deliveries import DeliveryKinds, DeliveryPayload, OpenChat, to_json
 from jobs.limits import RateLimiter

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.records import ConversationRef, NewDelivery, Outcome
 from bot.store.deliveries_sql import MAX_FINISH_GROUP
-from bot.store.model import ConversationRef, NewDelivery, Outcome
 from bot.store.sql import SqlStore
 from bot.store.sql_host import ID_CHUNK
 from bot.store.tables import conversation_refs, tip_history

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.store.model import ConversationRef, Person
+from bot.records import ConversationRef, Person
 from bot.store.sql import SqlStore
 
 HOSTILE_IDS = [

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.records import ConversationRef, NewDelivery, Outcome, Person, Subscription
 from bot.store.copy import CopyError, copy_database
 from bot.store.engine import make_engine
 from bot.store.migrate import upgrade
-from bot.store.model import ConversationRef, NewDelivery, Outcome, Person, Subscription
 from bot.store.sql import SqlStore, open_store
 from bot.store.tables import metadata
 from tests.clocks import fixed_clock

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.store.model import Delivery, DeliveryState, NewDelivery, Outcome
+from bot.records import Delivery, DeliveryState, NewDelivery, Outcome
 from bot.store.sql import SqlStore, open_store
 from bot.store.tables import deliveries as delivery_table
 from tests.clocks import fixed_clock

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.store.model import MissCount
+from bot.records import MissCount
 from bot.store.sql import SqlStore
 
 T0 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)

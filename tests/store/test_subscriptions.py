@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.store.model import ConversationRef, Subscription
+from bot.records import ConversationRef, Subscription
 from bot.store.sql import SqlStore
 
 MONDAY = date(2026, 11, 30)

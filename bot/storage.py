@@ -1,5 +1,7 @@
-"""The storage protocol: whole verbs, each one transaction. Every implementation passes the
-contract suite in tests/store/ (SQLite always, PostgreSQL when TEST_DATABASE_URL is set).
+"""The storage port (`Store`): whole verbs, each one transaction. Ground floor: the kernel,
+jobs/ and the features depend on this protocol, never on its implementation in bot/store.
+Every implementation passes the contract suite in tests/store/ (SQLite always, PostgreSQL
+when TEST_DATABASE_URL is set).
 
 All datetimes are timezone-aware UTC; dates are local calendar dates.
 """
@@ -10,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.store.model import (
+from bot.records import (
     ConversationRef,
     Delivery,
     DeliveryReport,

@@ -1,4 +1,8 @@
-"""Plain data that the store keeps and returns. No ORM objects leave bot/store."""
+"""Plain records that the store keeps and returns: conversations, people, subscriptions,
+deliveries and their outcomes.
+
+Ground floor: the kernel, jobs/, the features and the edges all speak in these types, and
+bot/store implements the storage behind them. No ORM objects leave bot/store."""
 
 from __future__ import annotations
 
