@@ -1,7 +1,7 @@
 """Onboarding cards: sequence steps, the newcomer's introduction, teammates' prompt, HR.
 
 Pure functions returning Adaptive Card 1.5 dicts. Every string comes from the catalogue
-(bot/onboarding/texts.py, merged into bot/texts.py). Text typed by people — introduction
+(bot/texts/onboarding.py, merged into bot/texts). Text typed by people — introduction
 fields, display names from Teams — goes through :func:`escape_markdown` before it reaches
 a TextBlock or a Fact, because those render a Markdown subset: a name like
 "**x** [y](https://…)" must show as written, not as bold text and a link.
@@ -26,9 +26,9 @@ from bot.onboarding.sequences import (
     load_sequences,
     render_text,
 )
-from bot.onboarding.texts import ONBOARDING_TEXTS
 from bot.settings import BUNDLED_CONTENT_DIR
 from bot.texts import CATALOGUE
+from bot.texts.onboarding import ONBOARDING_TEXTS
 from bot.workdays import add_working_days
 from cards.base import (
     VERB_COFFEE_JOIN,

@@ -16,9 +16,9 @@ from bot.content.models import ContentPack
 from bot.i18n import LANGUAGES
 from bot.onboarding.model import Introduction, OnboardingRequest
 from bot.onboarding.sequences import SEQUENCES_FILE, Sequence, StepKind, load_sequences
-from bot.onboarding.texts import ONBOARDING_TEXTS
 from bot.settings import BUNDLED_CONTENT_DIR
 from bot.texts import CATALOGUE
+from bot.texts.onboarding import ONBOARDING_TEXTS
 from cards.base import (
     VERB_COFFEE_JOIN,
     VERB_HR_CANCEL,

@@ -1,12 +1,10 @@
 """User-facing strings of onboarding cards and messages, in Finnish, Swedish and English.
 
-The catalogue format of bot/texts.py (key → {fi, sv, en}, `{placeholders}` for str.format),
-to be merged into its CATALOGUE. Keys start with "onboarding." (sequence step cards),
+The catalogue format of bot/texts (key → {fi, sv, en}, `{placeholders}` for str.format),
+merged into its CATALOGUE. Ground floor, like the rest of bot/texts. Keys start with "onboarding." (sequence step cards),
 "intro." (the newcomer's introduction) or "hr." (HR's confirmation card).
 Placeholders are filled with values that the cards have already escaped.
 """
-
-# ruff: noqa: E501  (a catalogue of sentences reads better unwrapped, as in bot/texts.py)
 
 from __future__ import annotations
 
