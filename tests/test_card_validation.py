@@ -2,7 +2,7 @@
 (npm ``adaptivecards``, run by Node.js through tools/cards_check.py) for schema 1.5 as Teams
 renders it, and our own rules: size, unique input ids, handled verbs, accessibility.
 
-The cards come from :func:`cards.samples.sample_cards`, so a card added there is checked
+The cards come from :func:`tools.card_samples.sample_cards`, so a card added there is checked
 here without touching this file. Needs ``make tools`` (``make test`` runs it first).
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.content.models import ContentPack
-from cards.samples import sample_cards
+from tools.card_samples import sample_cards
 from tools.cards_check import (
     MAX_CARD_BYTES,
     ModelReport,

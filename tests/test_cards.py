@@ -11,7 +11,7 @@ import pytest
 from bot.chat.dispatch import Dispatcher
 from bot.content.models import ContentPack
 from cards.base import VERBS
-from cards.samples import sample_cards
+from tools.card_samples import sample_cards
 
 ELEMENTS = {
     "AdaptiveCard",  # the card inside an Action.ShowCard

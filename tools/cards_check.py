@@ -4,7 +4,7 @@ Usage (from the repository root, after ``make tools``)::
 
     .venv/bin/python tools/cards_check.py [--json]
 
-It builds the sample cards (:func:`cards.samples.sample_cards` on the bundled content pack,
+It builds the sample cards (:func:`tools.card_samples.sample_cards` on the bundled content pack,
 every kind in fi, sv and en), hands them as JSON to ``node tools/validate-cards.mjs``
 (the npm ``adaptivecards`` object model, schema 1.5, Teams rules) and applies the rules
 that are ours (:func:`card_problems`): size, unique input ids, a handler for every
@@ -218,7 +218,7 @@ def sample_cards() -> dict[str, dict[str, Any]]:
     """Every card the bot can send, in fi, sv and en, from the bundled content pack."""
     from bot.content.loader import load_pack
     from bot.settings import BUNDLED_CONTENT_DIR
-    from cards.samples import sample_cards as build
+    from tools.card_samples import sample_cards as build
 
     return build(load_pack(BUNDLED_CONTENT_DIR))
 

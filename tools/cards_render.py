@@ -5,7 +5,7 @@ Usage (from the repository root; ``make cards-gallery`` does this)::
     .venv/bin/python tools/cards_render.py --out docs/cards [--only NAME,...]
         [--themes light,dark]
 
-It builds the sample cards (:func:`cards.samples.sample_cards`, every kind in fi, sv and
+It builds the sample cards (:func:`tools.card_samples.sample_cards`, every kind in fi, sv and
 en) and hands them to ``node tools/render-cards.mjs``, which renders each one with the
 Adaptive Cards JavaScript renderer and a Teams-like host config in Debian's Chromium
 (through playwright-core), light and dark, and writes ``<name>-<theme>.png``. Every
@@ -174,7 +174,7 @@ def sample_cards() -> dict[str, dict[str, Any]]:
     """Every card the bot can send, in fi, sv and en, from the bundled content pack."""
     from bot.content.loader import load_pack
     from bot.settings import BUNDLED_CONTENT_DIR
-    from cards.samples import sample_cards as build
+    from tools.card_samples import sample_cards as build
 
     return build(load_pack(BUNDLED_CONTENT_DIR))
 

@@ -34,6 +34,12 @@ from bot.chat.feature import (
 from bot.chat.model import ConversationKind, Incoming, Reply
 from bot.chat.roster import TeamRoster
 from bot.clock import Clock
+from bot.coffee.cards import (
+    cant_make_it_card,
+    coffee_settings_card,
+    followup_thanks_card,
+    when_text,
+)
 from bot.coffee.deliveries import CoffeeNote
 from bot.coffee.model import (
     LENGTHS,
@@ -61,12 +67,6 @@ from cards.base import (
     VERB_COFFEE_REBOOK,
     VERB_COFFEE_SAVE,
     VERB_COFFEE_SETTINGS,
-)
-from cards.coffee import (
-    cant_make_it_card,
-    coffee_settings_card,
-    followup_thanks_card,
-    when_text,
 )
 from jobs.deliveries import to_json
 

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.chat.model import Reply
+from bot.coffee.cards import followup_card, match_card, unmatched_card, when_text
 from bot.content.models import ContentPack
 from bot.i18n import Language
 from bot.texts import CATALOGUE, t
-from cards.coffee import followup_card, match_card, unmatched_card, when_text
 from jobs.deliveries import DeliveryKind, DeliveryPayload
 
 

@@ -29,10 +29,21 @@ from bot.chat.feature import (
 from bot.chat.model import Incoming, Reply, person_recipient
 from bot.chat.roster import TeamRoster
 from bot.clock import Clock
+from bot.coffee.cards import when_text
 from bot.coffee.ports import CalendarPort
 from bot.coffee.slots import find_slot
 from bot.directory import ServiceError
 from bot.i18n import Language
+from bot.onboarding.cards import (
+    INTRO_LIMITS,
+    declined_card,
+    hr_confirm_card,
+    intro_form_card,
+    intro_preview_card,
+    posted_card,
+    pulse_thanks_card,
+    step_done_card,
+)
 from bot.onboarding.deliveries import IntroPost, IntroTeammate, IntroWelcome
 from bot.onboarding.model import Introduction, OnboardingRequest, Role, StepState
 from bot.onboarding.planner import OnboardingPlanner
@@ -52,17 +63,6 @@ from cards.base import (
     VERB_INTRO_PREVIEW,
     VERB_ONBOARDING_ACK,
     VERB_ONBOARDING_PULSE,
-)
-from cards.coffee import when_text
-from cards.onboarding import (
-    INTRO_LIMITS,
-    declined_card,
-    hr_confirm_card,
-    intro_form_card,
-    intro_preview_card,
-    posted_card,
-    pulse_thanks_card,
-    step_done_card,
 )
 from jobs.deliveries import OpenChat, to_json
 

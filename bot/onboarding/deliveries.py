@@ -14,11 +14,11 @@ from typing import Any, Self
 from bot.chat.model import Reply
 from bot.clock import Clock
 from bot.i18n import Language
+from bot.onboarding.cards import intro_form_card, intro_post_card, step_card, teammate_prompt_card
 from bot.onboarding.model import Introduction, StepState
 from bot.onboarding.sequences import Sequence
 from bot.onboarding.store import OnboardingStore
 from bot.records import Outcome
-from cards.onboarding import intro_form_card, intro_post_card, step_card, teammate_prompt_card
 from jobs.deliveries import DeliveryKind, DeliveryPayload
 
 

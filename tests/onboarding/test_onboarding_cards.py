@@ -14,6 +14,23 @@ import pytest
 
 from bot.content.models import ContentPack
 from bot.i18n import LANGUAGES
+from bot.onboarding.cards import (
+    INTRO_LIMITS,
+    PULSE_COMMENT_LIMIT,
+    chat_link,
+    clean_text,
+    declined_card,
+    escape_markdown,
+    hr_confirm_card,
+    intro_form_card,
+    intro_post_card,
+    intro_preview_card,
+    onboarding_sample_cards,
+    posted_card,
+    pulse_thanks_card,
+    step_card,
+    teammate_prompt_card,
+)
 from bot.onboarding.model import Introduction, OnboardingRequest
 from bot.onboarding.sequences import SEQUENCES_FILE, Sequence, StepKind, load_sequences
 from bot.settings import BUNDLED_CONTENT_DIR
@@ -32,23 +49,6 @@ from cards.base import (
     VERB_ONBOARDING_PULSE,
     VERB_SHOW_ENTRY,
     VERBS,
-)
-from cards.onboarding import (
-    INTRO_LIMITS,
-    PULSE_COMMENT_LIMIT,
-    chat_link,
-    clean_text,
-    declined_card,
-    escape_markdown,
-    hr_confirm_card,
-    intro_form_card,
-    intro_post_card,
-    intro_preview_card,
-    onboarding_sample_cards,
-    posted_card,
-    pulse_thanks_card,
-    step_card,
-    teammate_prompt_card,
 )
 from tools.cards_check import (
     MAX_CARD_BYTES,

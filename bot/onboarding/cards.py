@@ -1,6 +1,7 @@
 """Onboarding cards: sequence steps, the newcomer's introduction, teammates' prompt, HR.
 
-Pure functions returning Adaptive Card 1.5 dicts. Every string comes from the catalogue
+Pure functions from onboarding's own data to Adaptive Card 1.5 dicts, built from the shared
+builders of cards/ (which import no feature). Every string comes from the catalogue
 (bot/texts/onboarding.py, merged into bot/texts). Text typed by people — introduction
 fields, display names from Teams — goes through :func:`escape_markdown` before it reaches
 a TextBlock or a Fact, because those render a Markdown subset: a name like

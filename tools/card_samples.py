@@ -1,19 +1,15 @@
 """Every card the bot can send, built with realistic data in fi, sv and en.
 
-Used by the card tests (structure, size, verbs) and by the card gallery.
+Used by the card tests (structure, size, verbs) and by the card tools (cards_check.py,
+cards_render.py). It lives here, not in cards/, because it joins the cards of every feature
+(bot/coffee/cards.py, bot/onboarding/cards.py), and cards/ import no feature.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.coffee.model import Participant
-from bot.content.models import ContentPack
-from bot.i18n import LANGUAGES, Language
-from cards.answers import answer_card, did_you_mean_card, feedback_thanks_card, not_found_card
-from cards.base import Card
-from cards.browse import help_card, theme_card, themes_card, tip_card, welcome_card
-from cards.coffee import (
+from bot.coffee.cards import (
     cant_make_it_card,
     coffee_settings_card,
     followup_card,
@@ -21,7 +17,13 @@ from cards.coffee import (
     match_card,
     unmatched_card,
 )
-from cards.onboarding import onboarding_sample_cards
+from bot.coffee.model import Participant
+from bot.content.models import ContentPack
+from bot.i18n import LANGUAGES, Language
+from bot.onboarding.cards import onboarding_sample_cards
+from cards.answers import answer_card, did_you_mean_card, feedback_thanks_card, not_found_card
+from cards.base import Card
+from cards.browse import help_card, theme_card, themes_card, tip_card, welcome_card
 from cards.scheduled import nudge_card, scheduled_tip_card, settings_card
 
 

@@ -1,4 +1,8 @@
-"""Virtual coffee cards: the match, no match, "did you meet?", settings, can't make it."""
+"""Virtual coffee cards: the match, no match, "did you meet?", settings, can't make it.
+
+Pure functions from coffee's own data to Adaptive Card 1.5 dicts, built from the shared
+builders of cards/ (which import no feature).
+"""
 
 from __future__ import annotations
 
