@@ -86,6 +86,7 @@ def build_features(
     coffee_rounds: CoffeeRounds | None = None,
     onboarding_service: OnboardingService | None = None,
     onboarding_planner: OnboardingPlanner | None = None,
+    planner: Planner | None = None,
     sequences: dict[str, Sequence] | None = None,
 ) -> list[Feature]:
     """Every feature of the chat, each with its own dependencies. Routes of equal priority
@@ -94,7 +95,9 @@ def build_features(
     lang = settings.default_language
     return [
         browse_feature(BrowseDeps(pack, store, clock, lang)),
-        subscriptions_feature(SubscriptionDeps(store, clock, lang, settings.tips_time)),
+        subscriptions_feature(
+            SubscriptionDeps(store, clock, lang, settings.tips_time, planner=planner)
+        ),
         coffee_feature(
             CoffeeDeps(
                 coffee=store,
@@ -244,6 +247,7 @@ async def build_app(
         coffee_rounds=coffee_rounds,
         onboarding_service=onboarding_service,
         onboarding_planner=onboarding_planner,
+        planner=build_planner(settings, store, pack),
         sequences=sequences,
     )
     core = ChatCore(features, store, clock, settings.default_language)
@@ -263,11 +267,10 @@ async def build_app(
         )
 
     background = Background(
-        build_planner(settings, store, pack),
         sender,
         settings.timezone,
         clock,
-        more_ticks=(
+        ticks=(
             *(tick for feature in features for tick in feature.ticks),
             ("clean-up", clean_up),
         ),

@@ -1,4 +1,5 @@
-"""The background side of the bot: the planner's alarm clock and the sender loop.
+"""The background side of the bot: the alarm clock of the features' scheduled work (their
+ticks: tips and nudges, coffee rounds, onboarding steps) and the sender loop.
 
 APScheduler is only the alarm clock (every minute, and once at start so a restarted
 process catches up); the database decides what is due. Each process has its own
@@ -17,7 +18,6 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs.planner import Planner
 from jobs.sender import Sender
 
 log = logging.getLogger(__name__)
@@ -30,32 +30,26 @@ Tick = Callable[[datetime], Awaitable[object]]
 
 @dataclass
 class Background:
-    planner: Planner
     sender: Sender
     timezone: str
     clock: Callable[[], datetime]
-    more_ticks: Sequence[tuple[str, Tick]] = ()  # coffee rounds, onboarding steps, clean-up
+    ticks: Sequence[tuple[str, Tick]] = ()  # the features' scheduled work, then clean-up
     _scheduler: AsyncIOScheduler | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _sender_task: asyncio.Task[None] | None = None
     _ticking: set[asyncio.Task[object]] = field(default_factory=set)
 
     async def tick(self) -> None:
-        """Run every planner once; one failing does not stop the others."""
+        """Run every tick once, in order; one failing does not stop the others."""
         task = asyncio.current_task()
         if task is not None:  # `stop` lets a tick under way finish
             self._ticking.add(task)
             task.add_done_callback(self._ticking.discard)
         now = self.clock()
-        try:
-            for key in await self.planner.tick(now):
-                log.info("planned %s", key)
-        except Exception:  # a failed tick is retried on the next one
-            log.exception("planner tick failed")
-        for name, tick in self.more_ticks:
+        for name, tick in self.ticks:
             try:
                 await tick(now)
-            except Exception:
+            except Exception:  # a failed tick is retried on the next one
                 log.exception("%s tick failed", name)
 
     async def start(self) -> None:

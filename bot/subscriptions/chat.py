@@ -7,9 +7,10 @@ bot there). Nothing in a card payload can point these at another conversation.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from bot.chat.commands import (
@@ -20,7 +21,7 @@ from bot.chat.commands import (
     pause_reader,
     valid_pause,
 )
-from bot.chat.feature import Feature, InvalidAction, Route, bind, bind_actions, command
+from bot.chat.feature import Feature, InvalidAction, Route, Tick, bind, bind_actions, command
 from bot.chat.model import ConversationKind, Incoming, Reply
 from bot.clock import Clock
 from bot.i18n import Language, to_language
@@ -29,6 +30,9 @@ from bot.storage import Store
 from bot.texts import t
 from cards.base import VERB_PAUSE, VERB_SAVE_SETTINGS, VERB_SETTINGS, VERB_UNSUBSCRIBE
 from cards.scheduled import settings_card
+from jobs.planner import Planner
+
+log = logging.getLogger(__name__)
 
 KINDS = ("tips", "nudges")
 
@@ -68,6 +72,7 @@ class SubscriptionDeps:
     clock: Clock
     default_language: Language = "fi"
     tips_time: time = time(9, 0)  # told to a person who subscribes to tips
+    planner: Planner | None = None  # plans the daily tips and weekly nudges; None plans nothing
 
 
 def _done_text(kind: str, incoming: Incoming, lang: Language, deps: SubscriptionDeps) -> str:
@@ -224,9 +229,23 @@ ACTIONS = {
 }
 
 
+def _planning_tick(planner: Planner) -> Tick:
+    async def plan(now: datetime) -> list[str]:
+        created = await planner.tick(now)
+        for key in created:
+            log.info("planned %s", key)
+        return created
+
+    return plan
+
+
 def feature(deps: SubscriptionDeps) -> Feature:
-    """Tips and nudges subscriptions. The generic `pause` route comes after coffee's own
-    reading of a pause (coffee's route has `Priority.SPECIFIC`)."""
+    """Tips and nudges subscriptions, and the scheduled work that sends them. The generic
+    `pause` route comes after coffee's own reading of a pause (coffee's route has
+    `Priority.SPECIFIC`)."""
+    ticks: tuple[tuple[str, Tick], ...] = (
+        (("tips-nudges", _planning_tick(deps.planner)),) if deps.planner is not None else ()
+    )
     return Feature(
         name="subscriptions",
         routes=(
@@ -246,4 +265,5 @@ def feature(deps: SubscriptionDeps) -> Feature:
         actions=bind_actions(ACTIONS, deps),
         phrases=PHRASES,
         readers=(pause_reader(PAUSE_KINDS),),
+        ticks=ticks,
     )

@@ -74,7 +74,7 @@ async def setup(
     )  # fmt: skip
     assert created
     planner = next(
-        tick.__self__ for name, tick in app[BACKGROUND_KEY].more_ticks if name == "onboarding"
+        tick.__self__ for name, tick in app[BACKGROUND_KEY].ticks if name == "onboarding"
     )  # type: ignore[attr-defined]
     assert isinstance(planner, OnboardingPlanner)
     planner.service_url = doubles.connector.service_url

@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from bot.app import build_planner
 from bot.clock import FixedClock
 from bot.content.models import ContentPack
-from bot.settings import load_settings
 from bot.store.sql import SqlStore
 from jobs import tips
 from jobs.deliveries import DeliveryKinds
@@ -31,7 +29,6 @@ async def test_stop_waits_for_a_tick_under_way(
         finished.append(now)
 
     background = Background(
-        planner=build_planner(load_settings({}), sqlite_store, pack),
         sender=Sender(
             sqlite_store,
             ScriptedTeams(),
@@ -41,7 +38,7 @@ async def test_stop_waits_for_a_tick_under_way(
         ),
         timezone="Europe/Helsinki",
         clock=clock,
-        more_ticks=[("slow", slow_tick)],
+        ticks=[("slow", slow_tick)],
     )
     await background.start()
     async with asyncio.timeout(10):
@@ -53,3 +50,31 @@ async def test_stop_waits_for_a_tick_under_way(
     async with asyncio.timeout(10):
         await stopping
     assert len(finished) == 1  # completed, not cancelled
+
+
+async def test_a_failing_tick_does_not_stop_the_ones_after_it(
+    sqlite_store: SqlStore, pack: ContentPack, clock: FixedClock
+) -> None:
+    seen: list[str] = []
+
+    async def broken(now: datetime) -> None:
+        seen.append("broken")
+        raise RuntimeError("the database went away")
+
+    async def fine(now: datetime) -> None:
+        seen.append(f"fine at {now.isoformat()}")
+
+    background = Background(
+        sender=Sender(
+            sqlite_store,
+            ScriptedTeams(),
+            DeliveryKinds(tips.delivery_kinds(pack)),
+            RateLimiter(tenant_rate=10),
+            clock=clock,
+        ),
+        timezone="Europe/Helsinki",
+        clock=clock,
+        ticks=[("broken", broken), ("fine", fine)],
+    )
+    await background.tick()
+    assert seen == ["broken", f"fine at {clock().isoformat()}"]

@@ -7,9 +7,15 @@ from datetime import date
 
 import pytest
 
+from bot.app import build_planner
 from bot.chat.dispatch import Dispatcher
 from bot.chat.model import ConversationKind, Incoming
+from bot.clock import FixedClock
+from bot.content.models import ContentPack
+from bot.records import ConversationRef, Subscription
+from bot.settings import load_settings
 from bot.store.sql import SqlStore
+from bot.subscriptions.chat import SubscriptionDeps, feature
 
 
 def say(
@@ -143,3 +149,24 @@ async def test_the_card_buttons_show_settings_pause_and_unsubscribe_this_convers
     assert await sqlite_store.get_subscription("a:other", "nudges") is not None
     await chat.perform(say(""), "unsubscribe", {"kind": "tips"})
     assert await sqlite_store.get_subscription("a:1", "tips") is None
+
+
+async def test_the_feature_brings_its_scheduled_work_as_a_tick(
+    sqlite_store: SqlStore, pack: ContentPack, clock: FixedClock
+) -> None:
+    """The tips and nudges planner is the subscriptions feature's own tick: given a planner it
+    plans the day's tips once (FIXED_NOW is a Monday 10:00 in Helsinki, after 09:00); without
+    one the feature schedules nothing."""
+    assert feature(SubscriptionDeps(sqlite_store, clock)).ticks == ()
+    await sqlite_store.save_reference(
+        ConversationRef("a:1", "personal", "t-1", "https://smba.example/teams/", {})
+    )
+    await sqlite_store.subscribe(Subscription("a:1", "tips", "sv"))
+    planner = build_planner(load_settings({}), sqlite_store, pack)
+    ticks = feature(SubscriptionDeps(sqlite_store, clock, planner=planner)).ticks
+    assert [name for name, _ in ticks] == ["tips-nudges"]
+    _, tick = ticks[0]
+    assert await tick(clock()) == ["tips:2026-11-30", "nudges:2026-W49"]
+    assert await tick(clock()) == []  # planned once, whatever ticks again
+    report = await sqlite_store.delivery_report("tips:2026-11-30")
+    assert report.counts["pending"] == 1
