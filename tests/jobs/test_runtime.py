@@ -12,9 +12,22 @@ from bot.store.sql import SqlStore
 from jobs import tips
 from jobs.deliveries import DeliveryKinds
 from jobs.limits import RateLimiter
-from jobs.runtime import Background
+from jobs.runtime import Background, Tick
 from jobs.sender import Sender
 from tests.jobs.test_sender import ScriptedTeams
+
+
+def background_with(
+    store: SqlStore, pack: ContentPack, clock: FixedClock, ticks: list[tuple[str, Tick]]
+) -> Background:
+    sender = Sender(
+        store,
+        ScriptedTeams(),
+        DeliveryKinds(tips.delivery_kinds(pack)),
+        RateLimiter(10),
+        clock=clock,
+    )
+    return Background(sender=sender, timezone="Europe/Helsinki", clock=clock, ticks=ticks)
 
 
 async def test_stop_waits_for_a_tick_under_way(
@@ -28,18 +41,7 @@ async def test_stop_waits_for_a_tick_under_way(
         await release.wait()
         finished.append(now)
 
-    background = Background(
-        sender=Sender(
-            sqlite_store,
-            ScriptedTeams(),
-            DeliveryKinds(tips.delivery_kinds(pack)),
-            RateLimiter(tenant_rate=10),
-            clock=clock,
-        ),
-        timezone="Europe/Helsinki",
-        clock=clock,
-        ticks=[("slow", slow_tick)],
-    )
+    background = background_with(sqlite_store, pack, clock, [("slow", slow_tick)])
     await background.start()
     async with asyncio.timeout(10):
         await started.wait()  # the first tick runs at start
@@ -64,17 +66,6 @@ async def test_a_failing_tick_does_not_stop_the_ones_after_it(
     async def fine(now: datetime) -> None:
         seen.append(f"fine at {now.isoformat()}")
 
-    background = Background(
-        sender=Sender(
-            sqlite_store,
-            ScriptedTeams(),
-            DeliveryKinds(tips.delivery_kinds(pack)),
-            RateLimiter(tenant_rate=10),
-            clock=clock,
-        ),
-        timezone="Europe/Helsinki",
-        clock=clock,
-        ticks=[("broken", broken), ("fine", fine)],
-    )
+    background = background_with(sqlite_store, pack, clock, [("broken", broken), ("fine", fine)])
     await background.tick()
     assert seen == ["broken", f"fine at {clock().isoformat()}"]
