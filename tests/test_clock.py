@@ -5,7 +5,7 @@ spellings the linter cannot resolve, such as a method called on an alias)."""
 from __future__ import annotations
 
 import ast
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 import pytest
@@ -128,3 +128,27 @@ def test_a_fixed_clock_refuses_naive_times_and_going_backwards() -> None:
     with pytest.raises(ValueError, match="backwards"):
         clock.advance(timedelta(seconds=-1))
     assert clock() == datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def test_a_fixed_clock_may_be_advanced_by_nothing() -> None:
+    start = datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    clock = FixedClock(start)
+    assert clock.advance(timedelta(0)) == start
+
+
+class _NoOffset(tzinfo):
+    """A zone that names itself but cannot say its offset: such a time is not aware."""
+
+    def utcoffset(self, moment: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, moment: datetime | None) -> str:
+        return "nowhere"
+
+    def dst(self, moment: datetime | None) -> timedelta | None:
+        return None
+
+
+def test_a_fixed_clock_refuses_a_zone_without_an_offset() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        FixedClock(datetime(2027, 1, 1, tzinfo=_NoOffset()))
