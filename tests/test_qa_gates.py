@@ -88,6 +88,20 @@ def test_gates_round_trip_through_json() -> None:
         (lambda d: d["modes"]["lexical"]["gate"]["features"].__setitem__(0, "sem"), "lexical"),
         (lambda d: d.__setitem__("modes", []), "modes"),
         (lambda d: d["modes"].__setitem__("semantic", "fast"), "mapping"),
+        (
+            lambda d: d["modes"]["semantic"].__setitem__("ranker", [1.0]),
+            "ranker: expected a mapping",
+        ),
+        (lambda d: d["modes"]["semantic"]["gate"].__setitem__("features", []), "non-empty list"),
+        (lambda d: d["modes"]["semantic"]["gate"].__setitem__("features", "sem"), "non-empty list"),
+        (
+            lambda d: d["modes"]["semantic"]["gate"]["features"].__setitem__(
+                1, d["modes"]["semantic"]["gate"]["features"][0]
+            ),
+            "listed twice",
+        ),
+        (lambda d: d.__setitem__("fitted_on", "chat/dev.yaml"), "fitted_on"),
+        (lambda d: d.__setitem__("fitted_on", ["chat/dev.yaml", 7]), "fitted_on"),
     ],
 )
 def test_broken_gates_are_refused_naming_the_field(change: Any, message: str) -> None:
