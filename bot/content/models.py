@@ -5,13 +5,24 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
 from bot.i18n import LANGUAGES, Language
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _pack_id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ValueError(f"must be lowercase words joined by '-', got {value!r}")
+    return value
+
+
+PackId = Annotated[str, AfterValidator(_pack_id)]
+"""The id of a theme, entry, nudge or pointer: lowercase words joined by '-'."""
 
 
 class _Strict(BaseModel):
@@ -62,20 +73,13 @@ class Link(_Strict):
 
 
 class Theme(_Strict):
-    id: str
+    id: PackId
     title: Text
     description: Text
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
-            raise ValueError(f"must be lowercase words joined by '-', got {value!r}")
-        return value
-
 
 class Entry(_Strict):
-    id: str
+    id: PackId
     theme: str
     title: Text
     body: Text
@@ -87,13 +91,6 @@ class Entry(_Strict):
     # without them (a gate fitted on questions the pack already contains is overconfident).
     chat: Words = Words(fi=(), sv=(), en=())
     links: tuple[Link, ...] = ()
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
-            raise ValueError(f"must be lowercase words joined by '-', got {value!r}")
-        return value
 
     @field_validator("title")
     @classmethod
@@ -123,34 +120,20 @@ class Entry(_Strict):
 class Nudge(_Strict):
     """A weekly community nudge: one concrete act, linked to the practice behind it."""
 
-    id: str
+    id: PackId
     entry: str
     title: Text
     body: Text
     action: Text
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
-            raise ValueError(f"must be lowercase words joined by '-', got {value!r}")
-        return value
 
 
 class Pointer(_Strict):
     """Where to ask instead, for questions near the pack's topics but outside them
     (IT support, pay and leave, how to use Outlook or Teams, room booking)."""
 
-    id: str
+    id: PackId
     keywords: Words  # words that mark such a question (any form; matched by stem)
     text: Text  # one or two sentences, e.g. "Tähän en osaa vastata: kysy IT-tuesta."
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
-            raise ValueError(f"must be lowercase words joined by '-', got {value!r}")
-        return value
 
     @field_validator("keywords")
     @classmethod
