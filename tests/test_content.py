@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from bot.content.loader import ContentError, load_pack
-from bot.content.models import ContentPack
+from bot.content.models import ContentPack, Nudge, Theme
 from bot.i18n import LANGUAGES
 from bot.settings import BUNDLED_CONTENT_DIR
 
@@ -299,3 +300,15 @@ def test_chat_phrasings_are_optional_and_left_out_on_request(pack: ContentPack) 
     stripped = pack.without_chat()
     assert all(not entry.chat.get(lang) for entry in stripped.entries for lang in LANGUAGES)
     assert [e.questions for e in stripped.entries] == [e.questions for e in pack.entries]
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["Bad Id", "meetings_cameras", "-lead", "trail-", "a--b", "ä", ""]
+)
+def test_ids_that_are_not_lowercase_words_joined_by_dashes_are_refused(bad_id: str) -> None:
+    text = {"fi": "a", "sv": "a", "en": "a"}
+    nudge = {"id": bad_id, "entry": "x", "title": text, "body": text, "action": text}
+    with pytest.raises(ValidationError, match="lowercase words joined by '-'"):
+        Nudge.model_validate(nudge)
+    with pytest.raises(ValidationError, match="lowercase words joined by '-'"):
+        Theme.model_validate({"id": bad_id, "title": text, "description": text})
