@@ -20,6 +20,7 @@ from bot.content.models import ContentPack
 from bot.qa.engine import Answerer, Outcome, build_answerer
 from bot.qa.gates import (
     GATES_FILE,
+    MAX_BYTES,
     Gates,
     GatesError,
     Linear,
@@ -283,3 +284,25 @@ def test_modes_share_one_shape() -> None:
     assert isinstance(gates.mode(True), ModeGates)
     assert gates.mode(True) is gates.modes["semantic"]
     assert gates.mode(False) is gates.modes["lexical"]
+
+
+@pytest.mark.parametrize(("suggest_at", "answer_at"), [(1.0, 1.0), (0.0, 0.0), (0.5, 0.5)])
+def test_the_bounds_of_the_operating_points_are_allowed(
+    suggest_at: float, answer_at: float
+) -> None:
+    """Probabilities 0 and 1 are valid, and "suggest" may equal "answer" (never above it)."""
+    document = bundled_document()
+    document["modes"]["semantic"].update(suggest_at=suggest_at, answer_at=answer_at)
+    mode = parse_gates(document).mode(semantic=True)
+    assert (mode.suggest_at, mode.answer_at) == (suggest_at, answer_at)
+
+
+def test_a_gates_file_of_exactly_the_size_limit_is_read(tmp_path: Path) -> None:
+    text = json.dumps(bundled_document())
+    path = tmp_path / GATES_FILE
+    path.write_text(text + " " * (MAX_BYTES - len(text.encode("utf-8"))), encoding="utf-8")
+    assert path.stat().st_size == MAX_BYTES
+    assert load_gates(path) == parse_gates(bundled_document())
+    path.write_text(text + " " * (MAX_BYTES + 1 - len(text.encode("utf-8"))), encoding="utf-8")
+    with pytest.raises(GatesError, match="larger"):
+        load_gates(path)
