@@ -97,7 +97,7 @@ $(TOOLS_STAMP): tools/package.json tools/package-lock.json
 
 tools: $(TOOLS_STAMP)
 
-# Debian's Chromium renders the cards (tests/test_card_render.py, cards-gallery). Installed
+# Debian's Chromium renders the cards (tests/cards/test_card_render.py, cards-gallery). Installed
 # when missing and running as root; otherwise the render test is skipped, saying why.
 browser:
 	@if command -v chromium >/dev/null; then :; \

@@ -13,7 +13,7 @@ Exit status 0 when every card passes, 1 when one does not, 2 when Node.js or the
 npm packages are missing.
 
 The bot never imports this module: Node.js is a build and test tool here, not a run-time
-dependency. ``tests/test_card_validation.py`` runs the same checks in ``make test``.
+dependency. ``tests/cards/test_card_validation.py`` runs the same checks in ``make test``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Adaptive Cards JavaScript renderer and a Teams-like host config in Debian's Chro
 renderer error or warning is printed; with ``--strict`` the exit status is then 1. It is 2
 when Chromium, Node.js or the npm packages are missing.
 
-``tests/test_card_render.py`` runs the same rendering without writing PNGs.
+``tests/cards/test_card_render.py`` runs the same rendering without writing PNGs.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Usage (from the repository root)::
 
 The icons are committed files: ``appmanifest/build.py`` only reads and checks them. This
 script is their source; run it after changing the drawing and commit both PNGs.
-``tests/test_appmanifest.py`` fails when the committed files are not what it draws.
+``tests/appmanifest/test_appmanifest.py`` fails when the committed files are not what it draws.
 
 One symbol, a speech bubble with a heart: the bot answers, and it is about caring for a
 community. It is described once (:func:`symbol_label`, a function from a point of a unit

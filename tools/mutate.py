@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A small mutation tester for decision and security code: is every decision pinned by a test?
 
-    .venv/bin/python tools/mutate.py bot/qa/gates.py tests/test_qa_gates.py
+    .venv/bin/python tools/mutate.py bot/qa/gates.py tests/qa/test_qa_gates.py
 
 Each mutant changes one thing in the module: a comparison (< and <=, == and !=, is and is
 not), + and -, `and` and `or`, a `not` dropped, a `raise` dropped, a `return` made to return

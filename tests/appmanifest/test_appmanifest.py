@@ -21,7 +21,7 @@ import pytest
 
 from tools.draw_icons import COLOR_STYLE, OUTLINE_STYLE, draw, encode_png
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APPMANIFEST = ROOT / "appmanifest"
 BUILD_SCRIPT = APPMANIFEST / "build.py"
 DRAW_SCRIPT = ROOT / "tools" / "draw_icons.py"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.content.models import ContentPack
-from tests.test_card_validation import KNOWN_DEFECTS, kind_of
+from tests.cards.test_card_validation import KNOWN_DEFECTS, kind_of
 from tools.card_samples import sample_cards
 from tools.cards_render import THEMES, RenderReport, missing_renderer, render_cards
 

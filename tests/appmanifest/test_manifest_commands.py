@@ -19,7 +19,7 @@ import pytest
 from bot.chat.commands import CommandParser
 from bot.chat.dispatch import Dispatcher
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = ROOT / "appmanifest" / "build.py"
 COMMANDS_JSON = ROOT / "appmanifest" / "commands.json"
 APP_ID = "12345678-abcd-4ef0-9876-0123456789ab"

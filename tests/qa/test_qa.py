@@ -18,7 +18,7 @@ from bot.qa.engine import Answerer, Outcome, QaResult
 from bot.qa.stemming import stem
 from bot.qa.text import tokens
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from qa_bench import evaluate, load_cases
 
 

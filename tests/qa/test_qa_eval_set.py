@@ -20,7 +20,7 @@ from bot.content.loader import load_pack
 from bot.i18n import LANGUAGES
 from bot.settings import BUNDLED_CONTENT_DIR
 
-CHAT_DIR = Path(__file__).resolve().parent.parent / "bench" / "qa_eval" / "chat"
+CHAT_DIR = Path(__file__).resolve().parents[2] / "bench" / "qa_eval" / "chat"
 SPLITS = ("dev", "test")
 ON_TOPIC_KINDS = {"short", "question", "problem", "long"}
 OFF_TOPIC_KINDS = {"near-miss", "off-topic"}

@@ -31,7 +31,7 @@ from bot.qa.gates import (
 )
 from bot.settings import BUNDLED_CONTENT_DIR
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from qa_bench import load_cases
 
 CLEAR = "Pitäisikö kokousten kestää 50 minuuttia tunnin sijaan?"
