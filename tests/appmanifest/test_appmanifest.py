@@ -3,7 +3,6 @@ reads are what tools/draw_icons.py draws."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -29,26 +28,6 @@ COMMANDS_JSON = APPMANIFEST / "commands.json"
 PACKAGE_FILES = {"manifest.json", "en.json", "sv.json", "color.png", "outline.png"}
 APP_ID = "12345678-abcd-4ef0-9876-0123456789ab"
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
-
-
-@pytest.fixture(scope="module")
-def build() -> ModuleType:
-    """appmanifest/build.py as a module (appmanifest/ is a folder of sources, not a package)."""
-    spec = importlib.util.spec_from_file_location("appmanifest_build", BUILD_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def files(build: ModuleType) -> dict[str, bytes]:
-    settings = build.resolve_settings(
-        app_id=APP_ID, domain="bot.example.fi", version="1.2.3", public_url=None
-    )
-    result: dict[str, bytes] = build.build_package(settings)
-    return result
 
 
 def _json(files: Mapping[str, bytes], name: str) -> dict[str, Any]:
